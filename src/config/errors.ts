@@ -1,0 +1,37 @@
+import type { z } from "zod";
+import { didYouMean } from "./suggest.ts";
+
+/** A config file that cannot be used. `problems` holds one readable line per fault. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`policies.json is invalid:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, part) => {
+    if (typeof part === "number") return `${text}[${part}]`;
+    return text === "" ? String(part) : `${text}.${String(part)}`;
+  }, "");
+}
+
+/** One issue as `path message`, e.g. `policies.user_throttle.rate must be ..., got 0`. */
+export function issueText(issue: z.core.$ZodIssue, knownFields: (path: string) => string[]) {
+  const at = pathText(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .map((key) => {
+        const where = at === "" ? key : `${at}.${key}`;
+        return `${where} is not a known field.${didYouMean(key, knownFields(at))}`;
+      })
+      .join("\n  - ");
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return `${at} is required`;
+  }
+  return at === "" ? issue.message : `${at} ${issue.message}`;
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/** Renders a rejected value in an error message, short and unambiguous. */
+export function shown(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? "");
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** A whole number in [min, max], with messages that say what was expected and what came. */
+export function integer(min: number, max: number) {
+  const expected =
+    min === 1 ? "a positive integer" : min === 0 ? "a non-negative integer" : `an integer ≥ ${min}`;
+  const message = (iss: { input?: unknown }) => `must be ${expected}, got ${shown(iss.input)}`;
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: (iss) => `must be at most ${max}, got ${shown(iss.input)}` });
+}
+
+/** A name segment that can sit inside a key: no separator, no control characters. */
+export function token(what: string, max = 64) {
+  return z
+    .string({ error: (iss) => `must be a string (${what}), got ${shown(iss.input)}` })
+    .min(1, { error: "must not be empty" })
+    .max(max, { error: (iss) => `must be at most ${max} characters, got ${shown(iss.input)}` })
+    .regex(/^[A-Za-z0-9_.@/-]+$/, {
+      error: (iss) => `may hold only letters, digits and _ . @ / -, got ${shown(iss.input)}`,
+    });
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, {
+    error: (iss) => `must be one of ${values.join(", ")}, got ${shown(iss.input)}`,
+  });
+}
+
+export function flag() {
+  return z.boolean({ error: (iss) => `must be true or false, got ${shown(iss.input)}` });
+}

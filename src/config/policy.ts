@@ -1,0 +1,54 @@
+import type { Limit } from "../core/limits.ts";
+import type { Scope } from "../core/scopes.ts";
+import type { ParsedPolicy } from "./schema.ts";
+
+/** A validated policy, normalised to one shape per kind whatever spelling the file used. */
+export interface Policy {
+  name: string;
+  limit: Limit;
+  scope: Scope;
+  method?: string | undefined;
+  bucket?: string | undefined;
+  enabled: boolean;
+  mode: "enforce" | "shadow";
+  description?: string | undefined;
+}
+
+function limitOf(parsed: ParsedPolicy): Limit {
+  switch (parsed.kind) {
+    case "throttle":
+      if (parsed.capacity !== undefined && parsed.refillPerMinute !== undefined) {
+        return {
+          kind: "throttle",
+          capacity: parsed.capacity,
+          refillTokens: parsed.refillPerMinute,
+          refillSeconds: 60,
+        };
+      }
+      return {
+        kind: "throttle",
+        capacity: parsed.burst ?? (parsed.rate as number),
+        refillTokens: parsed.rate as number,
+        refillSeconds: parsed.per as number,
+      };
+    case "debounce":
+      return { kind: "debounce", windowSeconds: parsed.window };
+    case "window":
+      return { kind: "window", limit: parsed.limit, windowSeconds: parsed.window };
+    case "concurrency":
+      return { kind: "concurrency", limit: parsed.limit, ttlSeconds: parsed.ttl };
+  }
+}
+
+export function toPolicy(name: string, parsed: ParsedPolicy): Policy {
+  return {
+    name,
+    limit: limitOf(parsed),
+    scope: parsed.scope,
+    method: parsed.method,
+    bucket: parsed.bucket,
+    enabled: parsed.enabled,
+    mode: parsed.mode,
+    description: parsed.description,
+  };
+}

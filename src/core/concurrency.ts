@@ -1,0 +1,82 @@
+import type { Decision } from "./decision.ts";
+
+/** At most `limit` leases held at once; a lease never released expires after `ttlSeconds`. */
+export interface ConcurrencyLimit {
+  kind: "concurrency";
+  limit: number;
+  ttlSeconds: number;
+}
+
+/** Lease id → expiry. */
+export interface ConcurrencyState {
+  leases: Record<string, number>;
+}
+
+function live(state: ConcurrencyState | undefined, nowMs: number): Map<string, number> {
+  const leases = new Map<string, number>();
+  for (const [id, expiresAtMs] of Object.entries(state?.leases ?? {})) {
+    if (expiresAtMs > nowMs) leases.set(id, expiresAtMs);
+  }
+  return leases;
+}
+
+function stateOf(leases: Map<string, number>): ConcurrencyState | undefined {
+  return leases.size === 0 ? undefined : { leases: Object.fromEntries(leases) };
+}
+
+function summary(limit: ConcurrencyLimit, leases: Map<string, number>, nowMs: number) {
+  const latest = Math.max(nowMs, ...leases.values());
+  return {
+    limit: limit.limit,
+    remaining: Math.max(0, limit.limit - leases.size),
+    resetMs: latest - nowMs,
+    recoverAtMs: latest,
+  };
+}
+
+export type AcquireDecision = Decision<ConcurrencyState> & { expiresAtMs?: number };
+
+/** Takes a lease named `leaseId` (chosen by the caller, so this stays pure). */
+export function concurrencyAcquire(
+  limit: ConcurrencyLimit,
+  state: ConcurrencyState | undefined,
+  leaseId: string,
+  nowMs: number,
+): AcquireDecision {
+  const leases = live(state, nowMs);
+  if (leases.size >= limit.limit) {
+    // A release may free a slot sooner; the earliest expiry is when one is sure to be free.
+    const soonest = Math.min(...leases.values());
+    return {
+      allowed: false,
+      retryAfterMs: soonest - nowMs,
+      next: state,
+      ...summary(limit, leases, nowMs),
+    };
+  }
+  const expiresAtMs = nowMs + limit.ttlSeconds * 1000;
+  leases.set(leaseId, expiresAtMs);
+  return {
+    allowed: true,
+    retryAfterMs: 0,
+    next: stateOf(leases),
+    expiresAtMs,
+    ...summary(limit, leases, nowMs),
+  };
+}
+
+/** Returns a lease. `released` is false for a lease unknown or already expired. */
+export function concurrencyRelease(
+  limit: ConcurrencyLimit,
+  state: ConcurrencyState | undefined,
+  leaseId: string,
+  nowMs: number,
+): { released: boolean; next: ConcurrencyState | undefined; recoverAtMs: number } {
+  const leases = live(state, nowMs);
+  const released = leases.delete(leaseId);
+  return {
+    released,
+    next: stateOf(leases),
+    recoverAtMs: summary(limit, leases, nowMs).recoverAtMs,
+  };
+}

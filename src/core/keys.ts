@@ -1,0 +1,85 @@
+import type { Scope } from "./scopes.ts";
+
+export const KEY_SEPARATOR = ":";
+export const MAX_IDENTIFIER_LENGTH = 128;
+
+// Control characters and the separator are refused so that keys stay printable and
+// parseable, and so that two different inputs can never build the same key.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+const FORBIDDEN = /[:\u0000-\u001f\u007f]/;
+
+/** Why an identifier is unusable, or undefined when it is fine. */
+export function identifierProblem(value: string): string | undefined {
+  if (value.length === 0) return "must not be empty";
+  if (value.length > MAX_IDENTIFIER_LENGTH) {
+    return `must be at most ${MAX_IDENTIFIER_LENGTH} characters, got ${value.length}`;
+  }
+  if (FORBIDDEN.test(value)) return `must not contain "${KEY_SEPARATOR}" or control characters`;
+  return undefined;
+}
+
+export interface KeyParts {
+  app: string;
+  /** The policy name: each policy counts in its own namespace. */
+  namespace: string;
+  scope: Scope;
+  ids: readonly string[];
+  method?: string | undefined;
+  bucket?: string | undefined;
+}
+
+/**
+ * The subject key picks the Durable Object: `app:SCOPE:ids`. Every policy on one subject
+ * lands on one object, which is what lets a multi-policy check be decided atomically.
+ */
+export function subjectKey(parts: Pick<KeyParts, "app" | "scope" | "ids">): string {
+  return [parts.app, parts.scope.toUpperCase(), ...parts.ids].join(KEY_SEPARATOR);
+}
+
+/**
+ * The canonical key `app:namespace:SCOPE:id1[:id2][:m=method][:b=bucket]`. The scope fixes
+ * how many ids follow and no part may hold the separator, so the key is injective.
+ */
+export function canonicalKey(parts: KeyParts): string {
+  const segments = [parts.app, parts.namespace, parts.scope.toUpperCase(), ...parts.ids];
+  if (parts.method !== undefined) segments.push(`m=${parts.method}`);
+  if (parts.bucket !== undefined) segments.push(`b=${parts.bucket}`);
+  for (const segment of segments) {
+    const problem = identifierProblem(segment);
+    if (problem) throw new Error(`key part "${segment}" ${problem}`);
+  }
+  return segments.join(KEY_SEPARATOR);
+}
+
+const IDS_PER_SCOPE: Record<Scope, number> = {
+  user: 1,
+  chat: 1,
+  group: 2,
+  global: 0,
+  ip: 1,
+  key: 1,
+};
+
+/** Inverse of `canonicalKey`, for keys that travel back to us (lease ids). */
+export function parseCanonicalKey(key: string): KeyParts | undefined {
+  const [app, namespace, scopeText, ...rest] = key.split(KEY_SEPARATOR);
+  const scope = scopeText?.toLowerCase() as Scope | undefined;
+  if (app === undefined || namespace === undefined || scope === undefined) return undefined;
+  const count = IDS_PER_SCOPE[scope];
+  if (count === undefined || rest.length < count) return undefined;
+  const parts: KeyParts = { app, namespace, scope, ids: rest.slice(0, count) };
+  for (const extra of rest.slice(count)) {
+    if (extra.startsWith("m=") && parts.method === undefined && parts.bucket === undefined) {
+      parts.method = extra.slice(2);
+    } else if (extra.startsWith("b=") && parts.bucket === undefined) {
+      parts.bucket = extra.slice(2);
+    } else {
+      return undefined;
+    }
+  }
+  try {
+    return canonicalKey(parts) === key ? parts : undefined;
+  } catch {
+    return undefined;
+  }
+}

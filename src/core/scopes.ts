@@ -1,0 +1,50 @@
+/**
+ * Scopes say whose requests a policy counts together.
+ *
+ * A policy's `scope` is a cap: the broadest subject it may count over. Containment:
+ *
+ *     global ⊃ chat ⊃ group        global ⊃ user ⊃ group        global ⊃ ip        global ⊃ key
+ *
+ * `group` is one user within one chat. Resolution picks the broadest scope within the cap
+ * whose identifiers the request carries, which is the cap itself; scopes narrower than a
+ * cap need a superset of its identifiers, so when the cap's identifiers are missing no
+ * narrower scope can be met either, and the policy is skipped. It is never widened, so a
+ * per-user limit can never become one bucket shared by everyone.
+ *
+ * Why not aiogram-sentinel's "most specific scope within the cap": with a user and a chat
+ * known (every group message), that rule resolves every cap to the narrowest scope, so a
+ * chat-wide or global limit could never be expressed, and its order (USER > CHAT > GROUP)
+ * makes user-within-chat unreachable. Here each of the five is reachable by naming it.
+ */
+export const SCOPES = ["user", "chat", "group", "global", "ip", "key"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** The identities a request carries. Each is already a validated identifier. */
+export interface Subject {
+  user?: string;
+  chat?: string;
+  ip?: string;
+  key?: string;
+}
+
+/** The identifiers a scope needs, in key order. */
+const NEEDS: Record<Scope, readonly (keyof Subject)[]> = {
+  user: ["user"],
+  chat: ["chat"],
+  group: ["user", "chat"],
+  global: [],
+  ip: ["ip"],
+  key: ["key"],
+};
+
+export type Resolution =
+  | { ok: true; scope: Scope; ids: string[] }
+  | { ok: false; scope: Scope; missing: (keyof Subject)[] };
+
+/** Resolves a policy's scope cap against what the request carries. */
+export function resolveScope(cap: Scope, subject: Subject): Resolution {
+  const needs = NEEDS[cap];
+  const missing = needs.filter((field) => subject[field] === undefined);
+  if (missing.length > 0) return { ok: false, scope: cap, missing };
+  return { ok: true, scope: cap, ids: needs.map((field) => subject[field] as string) };
+}

@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { quotaOf } from "../core/limits.ts";
+import type { Limiter } from "../limiter/client.ts";
+import { bearerAuth } from "./auth.ts";
+import { limitBody, MAX_API_BODY_BYTES, readJson } from "./body.ts";
+import { jsonError } from "./errors.ts";
+import { rateLimitHeaders } from "./headers.ts";
+
+export type ApiEnv = { Bindings: Env; Variables: { limiter: Limiter } };
+
+/** Takes the caller's IP from Cloudflare's header when the body names none. */
+function withIp(body: unknown, ip: string | undefined): unknown {
+  if (ip === undefined || typeof body !== "object" || body === null || Array.isArray(body)) {
+    return body;
+  }
+  return "ip" in body ? body : { ...body, ip };
+}
+
+/** The authenticated `/v1` API. */
+export function v1Routes() {
+  const api = new Hono<ApiEnv>();
+  api.use("*", bearerAuth, limitBody(MAX_API_BODY_BYTES));
+
+  api.post("/check", async (c) => {
+    const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
+    const result = await c.var.limiter.check(body);
+    return c.json(result, result.allowed ? 200 : 429, rateLimitHeaders(result));
+  });
+
+  api.post("/leases", async (c) => {
+    const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
+    const result = await c.var.limiter.acquire(body as never);
+    if (result.acquired) return c.json(result, 201);
+    const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+    return c.json(result, 429, { "Retry-After": retryAfter });
+  });
+
+  api.delete("/leases/:id", async (c) => {
+    const released = await c.var.limiter.release(c.req.param("id"));
+    if (!released) return jsonError(c, 404, "no such lease: unknown, released or expired");
+    return c.json({ released: true });
+  });
+
+  api.post("/reset", async (c) => {
+    const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
+    const { key } = await c.var.limiter.reset(body as never);
+    return c.json({ reset: true, key });
+  });
+
+  api.get("/policies", (c) =>
+    c.json({
+      app: c.var.limiter.registry.app,
+      policies: c.var.limiter.registry.list().map((policy) => ({
+        ...policy,
+        ...quotaOf(policy.limit),
+      })),
+    }),
+  );
+
+  return api;
+}

@@ -1,0 +1,93 @@
+import { DurableObject } from "cloudflare:workers";
+import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
+import { decide, refund, remainingUnconsumed } from "../core/limits.ts";
+import type { AcquireOutcome, BatchOutcome, CheckItem, LeaseItem, RefundItem } from "./protocol.ts";
+import { StateStore } from "./store.ts";
+
+/**
+ * One object per rate-limit subject (`app:SCOPE:ids`), holding the states of every policy on
+ * that subject. Each method runs to completion without an `await`, so the object's input
+ * gate makes every call atomic: no other call can interleave between a read and its write.
+ */
+export class LimiterObject extends DurableObject<Env> {
+  private store!: StateStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.store = new StateStore(ctx.storage, await ctx.storage.getAlarm());
+    });
+  }
+
+  /** The clock. A method, so tests can move time without touching the runtime. */
+  now(): number {
+    return Date.now();
+  }
+
+  /** Decides every item; consumes only if every enforced item admits (all or nothing). */
+  check(items: CheckItem[]): BatchOutcome {
+    const nowMs = this.now();
+    const decisions = items.map((item) => {
+      const state = this.store.get(item.stateKey, nowMs);
+      return decide(item.limit, state, item, nowMs);
+    });
+    const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
+    if (admitted) {
+      items.forEach((item, i) => {
+        const decision = decisions[i];
+        if (decision?.allowed) this.store.put(item.stateKey, decision.next, decision.recoverAtMs);
+      });
+    }
+    return {
+      admitted,
+      items: decisions.map((d, i) => ({
+        allowed: d.allowed,
+        limit: d.limit,
+        // A denied batch consumed nothing, so report what is left as it stands.
+        remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
+        retryAfterMs: d.retryAfterMs,
+        resetMs: d.resetMs,
+        receipt: admitted && d.allowed ? d.receipt : undefined,
+      })),
+    };
+  }
+
+  /** Gives back what an earlier check consumed, when another object denied the same check. */
+  refund(items: RefundItem[]): void {
+    const nowMs = this.now();
+    for (const item of items) {
+      const state = this.store.get(item.stateKey, nowMs);
+      this.store.replace(item.stateKey, refund(item.limit, state, item.receipt, nowMs));
+    }
+  }
+
+  acquire(item: LeaseItem): AcquireOutcome {
+    const nowMs = this.now();
+    const state = this.store.get(item.stateKey, nowMs);
+    const decision = concurrencyAcquire(item.limit, state as never, item.leaseId, nowMs);
+    if (decision.allowed) this.store.put(item.stateKey, decision.next, decision.recoverAtMs);
+    return {
+      acquired: decision.allowed,
+      limit: decision.limit,
+      remaining: decision.remaining,
+      retryAfterMs: decision.retryAfterMs,
+      expiresAtMs: decision.expiresAtMs,
+    };
+  }
+
+  release(item: LeaseItem): boolean {
+    const nowMs = this.now();
+    const state = this.store.get(item.stateKey, nowMs);
+    const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
+    if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs);
+    return outcome.released;
+  }
+
+  reset(stateKeys: string[]): void {
+    for (const key of stateKeys) this.store.delete(key);
+  }
+
+  override alarm(): void {
+    this.store.sweep(this.now());
+  }
+}

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { issueText } from "../config/errors.ts";
+import { shown } from "../config/fields.ts";
+import { identifierProblem } from "../core/keys.ts";
+
+/** A request the caller got wrong: a 400 over HTTP, a thrown Error over RPC. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+export const MAX_POLICIES_PER_CHECK = 16;
+export const MAX_FINGERPRINT_LENGTH = 8192;
+
+// Telegram ids arrive as numbers; every id is a string once inside.
+const identifier = z
+  .union([z.string(), z.number().int().safe()], {
+    error: (iss) => `must be a string or an integer, got ${shown(iss.input)}`,
+  })
+  .transform((value, ctx) => {
+    const text = String(value);
+    const problem = identifierProblem(text);
+    if (problem) ctx.issues.push({ code: "custom", message: problem, input: value });
+    return text;
+  });
+
+export const subjectShape = {
+  user: identifier.optional(),
+  chat: identifier.optional(),
+  ip: identifier.optional(),
+  key: identifier.optional(),
+};
+
+const policyName = z
+  .string({ error: (iss) => `must be a policy name, got ${shown(iss.input)}` })
+  .min(1, { error: "must not be empty" })
+  .max(64, { error: "must be at most 64 characters" });
+
+const cost = z
+  .number({ error: (iss) => `must be a positive integer, got ${shown(iss.input)}` })
+  .int({ error: (iss) => `must be a positive integer, got ${shown(iss.input)}` })
+  .min(1, { error: (iss) => `must be a positive integer, got ${shown(iss.input)}` })
+  .max(1_000_000, { error: (iss) => `must be at most 1000000, got ${shown(iss.input)}` });
+
+export const checkSchema = z.strictObject({
+  policies: z
+    .array(policyName, { error: "must be an array of policy names" })
+    .min(1, { error: "must name at least one policy" })
+    .max(MAX_POLICIES_PER_CHECK, { error: `must name at most ${MAX_POLICIES_PER_CHECK}` }),
+  ...subjectShape,
+  cost: cost.default(1),
+  fingerprint: z
+    .string({ error: (iss) => `must be a string, got ${shown(iss.input)}` })
+    .max(MAX_FINGERPRINT_LENGTH, { error: `must be at most ${MAX_FINGERPRINT_LENGTH} characters` })
+    .optional(),
+});
+
+export const policySubjectSchema = z.strictObject({ policy: policyName, ...subjectShape });
+
+export type CheckRequest = z.input<typeof checkSchema>;
+export type ParsedCheck = z.output<typeof checkSchema>;
+export type PolicySubject = z.input<typeof policySubjectSchema>;
+export type Subject = Pick<ParsedCheck, "user" | "chat" | "ip" | "key">;
+
+const FIELDS = ["policies", "policy", "user", "chat", "ip", "key", "cost", "fingerprint"];
+
+/** Parses a request body; throws an InputError naming every field that is wrong. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new InputError("the body must be a JSON object");
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => issueText(issue, () => FIELDS));
+  throw new InputError(problems.join("; "));
+}

@@ -1,0 +1,86 @@
+import type { LimitState } from "../core/limits.ts";
+
+/** What is stored under a state key: the state, and when it will have fully recovered. */
+export interface StoredState {
+  state: LimitState;
+  recoverAtMs: number;
+}
+
+/**
+ * The object's states: in memory, loaded from storage on first use, written back with the
+ * synchronous SQLite KV API. No `await` between a decision and its writes, so the writes of
+ * one call coalesce into one transaction and the output gate releases the answer only once
+ * they are durable: a memory lost to eviction or deploy never resets a limit.
+ */
+export class StateStore {
+  private readonly cache = new Map<string, StoredState | null>();
+  /** When the clean-up alarm is due; null when none is set. */
+  private alarmAtMs: number | null;
+
+  private readonly storage: DurableObjectStorage;
+
+  constructor(storage: DurableObjectStorage, alarmAtMs: number | null) {
+    this.storage = storage;
+    this.alarmAtMs = alarmAtMs;
+  }
+
+  get(key: string, nowMs: number): LimitState | undefined {
+    let entry = this.cache.get(key);
+    if (entry === undefined) {
+      entry = (this.storage.kv.get<StoredState>(key) as StoredState | undefined) ?? null;
+      this.cache.set(key, entry);
+    }
+    // A state past its recovery is as good as fresh, whether or not the alarm has run.
+    return entry !== null && entry.recoverAtMs > nowMs ? entry.state : undefined;
+  }
+
+  /** Keeps `state`, or deletes the key when the state is indistinguishable from fresh. */
+  put(key: string, state: LimitState | undefined, recoverAtMs: number): void {
+    const had = this.cache.get(key);
+    if (state === undefined) {
+      this.cache.set(key, null);
+      if (had !== null) this.storage.kv.delete(key);
+      return;
+    }
+    const entry = { state, recoverAtMs };
+    this.cache.set(key, entry);
+    this.storage.kv.put(key, entry);
+    // One alarm per object: set it only when none is pending. When it fires it deletes what
+    // has recovered and re-arms for the rest, so busy objects do not pay a write per call.
+    if (this.alarmAtMs === null) {
+      this.alarmAtMs = recoverAtMs;
+      void this.storage.setAlarm(recoverAtMs);
+    }
+  }
+
+  /**
+   * Keeps `state` under the recovery time already stored. Only for changes that give
+   * capacity back (refunds), whose true recovery is no later than before: deleting at the
+   * old time is then never early, so it never resets a limit.
+   */
+  replace(key: string, state: LimitState | undefined): void {
+    const had = this.cache.get(key);
+    this.put(key, state, had ? had.recoverAtMs : 0);
+  }
+
+  delete(key: string): void {
+    this.put(key, undefined, 0);
+  }
+
+  /** Deletes every recovered state; returns when the next clean-up is due, if any. */
+  sweep(nowMs: number): number | null {
+    let next: number | null = null;
+    for (const [key, entry] of this.storage.kv.list<StoredState>()) {
+      const stored = entry as StoredState;
+      if (stored.recoverAtMs <= nowMs) {
+        this.storage.kv.delete(key);
+        this.cache.set(key, null);
+      } else {
+        next = Math.max(next ?? 0, stored.recoverAtMs);
+      }
+    }
+    this.alarmAtMs = next;
+    if (next !== null) void this.storage.setAlarm(next);
+    return next;
+  }
+}
