@@ -1,0 +1,62 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type WindowLimit, type WindowState, windowDecide, windowRefund } from "../../src/core/window.ts";
+
+const threePerTenSeconds: WindowLimit = { kind: "window", limit: 3, windowSeconds: 10 };
+
+describe("sliding window", () => {
+  it("admits the limit within a window and slides event by event", () => {
+    let state: WindowState | undefined;
+    for (const t of [0, 1_000, 2_000]) {
+      const d = windowDecide(threePerTenSeconds, state, 1, t);
+      expect(d.allowed).toBe(true);
+      state = d.next;
+    }
+    const denied = windowDecide(threePerTenSeconds, state, 1, 5_000);
+    expect(denied).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 5_000 });
+    expect(windowDecide(threePerTenSeconds, state, 1, 9_999).allowed).toBe(false);
+    expect(windowDecide(threePerTenSeconds, state, 1, 10_000).allowed).toBe(true);
+  });
+
+  it("waits for enough cost to slide out for a costly event", () => {
+    let state: WindowState | undefined;
+    for (const t of [0, 1_000, 2_000]) state = windowDecide(threePerTenSeconds, state, 1, t).next;
+    expect(windowDecide(threePerTenSeconds, state, 2, 3_000).retryAfterMs).toBe(8_000);
+  });
+
+  it("empties once the window has passed, and refunds one admission", () => {
+    const d = windowDecide(threePerTenSeconds, undefined, 1, 0);
+    expect(windowDecide(threePerTenSeconds, d.next, 1, 10_000).next?.entries).toEqual([[10_000, 1]]);
+    expect(windowRefund(threePerTenSeconds, d.next, d.receipt as never, 5)).toBeUndefined();
+  });
+
+  it("never admits more than the limit in any window (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 1, max: 4 })), {
+          maxLength: 150,
+        }),
+        (limitCount, windowSeconds, steps) => {
+          const limit: WindowLimit = { kind: "window", limit: limitCount, windowSeconds };
+          let state: WindowState | undefined;
+          let nowMs = 0;
+          const admitted: [number, number][] = [];
+          for (const [gapMs, cost] of steps) {
+            nowMs += gapMs;
+            const d = windowDecide(limit, state, cost, nowMs);
+            if (!d.allowed) continue;
+            state = d.next;
+            admitted.push([nowMs, cost]);
+            const inWindow = admitted
+              .filter(([at]) => at > nowMs - windowSeconds * 1000)
+              .reduce((sum, [, c]) => sum + c, 0);
+            expect(inWindow).toBeLessThanOrEqual(limitCount);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
