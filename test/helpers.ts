@@ -5,7 +5,12 @@ export const TOKEN = "test-token";
 /** Calls the worker as a client would. */
 export function api(
   path: string,
-  init: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    token?: string | null;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token !== null) headers.Authorization = `Bearer ${init.token ?? TOKEN}`;
@@ -23,5 +28,11 @@ export function api(
 
 export async function check(body: unknown) {
   const res = await api("/v1/check", { body });
-  return { res, json: (await res.json()) as Record<string, unknown> & { allowed: boolean; policies: Record<string, unknown>[] } };
+  return {
+    res,
+    json: (await res.json()) as Record<string, unknown> & {
+      allowed: boolean;
+      policies: Record<string, unknown>[];
+    },
+  };
 }

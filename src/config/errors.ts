@@ -30,8 +30,5 @@ export function issueText(issue: z.core.$ZodIssue, knownFields: (path: string) =
       })
       .join("\n  - ");
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `${at} is required`;
-  }
   return at === "" ? issue.message : `${at} ${issue.message}`;
 }

@@ -7,11 +7,20 @@ export function shown(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
+/**
+ * An error message that says what was expected and what came. zod keeps the input only
+ * while the message is made, so a missing field is told apart here.
+ */
+export function expected(what: string) {
+  return (iss: { input?: unknown }) =>
+    iss.input === undefined ? "is required" : `must be ${what}, got ${shown(iss.input)}`;
+}
+
 /** A whole number in [min, max], with messages that say what was expected and what came. */
 export function integer(min: number, max: number) {
-  const expected =
+  const what =
     min === 1 ? "a positive integer" : min === 0 ? "a non-negative integer" : `an integer ≥ ${min}`;
-  const message = (iss: { input?: unknown }) => `must be ${expected}, got ${shown(iss.input)}`;
+  const message = expected(what);
   return z
     .number({ error: message })
     .int({ error: message })
@@ -22,7 +31,7 @@ export function integer(min: number, max: number) {
 /** A name segment that can sit inside a key: no separator, no control characters. */
 export function token(what: string, max = 64) {
   return z
-    .string({ error: (iss) => `must be a string (${what}), got ${shown(iss.input)}` })
+    .string({ error: expected(`a string (${what})`) })
     .min(1, { error: "must not be empty" })
     .max(max, { error: (iss) => `must be at most ${max} characters, got ${shown(iss.input)}` })
     .regex(/^[A-Za-z0-9_.@/-]+$/, {
@@ -32,10 +41,10 @@ export function token(what: string, max = 64) {
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, {
-    error: (iss) => `must be one of ${values.join(", ")}, got ${shown(iss.input)}`,
+    error: expected(`one of ${values.join(", ")}`),
   });
 }
 
 export function flag() {
-  return z.boolean({ error: (iss) => `must be true or false, got ${shown(iss.input)}` });
+  return z.boolean({ error: expected("true or false") });
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SCOPES } from "../core/scopes.ts";
-import { flag, integer, oneOf, token } from "./fields.ts";
+import { expected, flag, integer, oneOf, token } from "./fields.ts";
 
 export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_CAPACITY = 1_000_000;
@@ -95,7 +95,7 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   app: token("app name", 32).default("sentinel").describe("First part of every key."),
   policies: z
-    .record(z.string(), policySchema, { error: "must be an object of named policies" })
+    .record(z.string(), policySchema, { error: expected("an object of named policies") })
     .check((ctx) => {
       const seen = new Map<string, string>();
       for (const name of Object.keys(ctx.value)) {

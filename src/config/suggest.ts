@@ -11,18 +11,21 @@ function distance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** Up to three known names close to `wanted`, closest first, for "did you mean". */
+/** Up to three known names closest to `wanted`, for "did you mean". */
 export function suggest(wanted: string, known: Iterable<string>): string[] {
   const needle = wanted.toLowerCase();
-  const budget = Math.max(2, Math.floor(needle.length / 3));
-  return [...known]
+  const budget = Math.max(2, Math.ceil(needle.length / 2));
+  const scored = [...known]
     .map((name) => {
       const hay = name.toLowerCase();
       const d = hay.includes(needle) || needle.includes(hay) ? 1 : distance(needle, hay);
       return { name, d };
     })
     .filter(({ d }) => d <= budget)
-    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  // Only the closest: one near miss is a better hint than three far ones.
+  return scored
+    .filter(({ d }) => d === scored[0]?.d)
     .slice(0, 3)
     .map(({ name }) => name);
 }

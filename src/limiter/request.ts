@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { issueText } from "../config/errors.ts";
-import { shown } from "../config/fields.ts";
+import { expected, shown } from "../config/fields.ts";
 import { identifierProblem } from "../core/keys.ts";
 
 /** A request the caller got wrong: a 400 over HTTP, a thrown Error over RPC. */
@@ -16,9 +16,7 @@ export const MAX_FINGERPRINT_LENGTH = 8192;
 
 // Telegram ids arrive as numbers; every id is a string once inside.
 const identifier = z
-  .union([z.string(), z.number().int().safe()], {
-    error: (iss) => `must be a string or an integer, got ${shown(iss.input)}`,
-  })
+  .union([z.string(), z.number().int().safe()], { error: expected("a string or an integer") })
   .transform((value, ctx) => {
     const text = String(value);
     const problem = identifierProblem(text);
@@ -34,25 +32,25 @@ export const subjectShape = {
 };
 
 const policyName = z
-  .string({ error: (iss) => `must be a policy name, got ${shown(iss.input)}` })
+  .string({ error: expected("a policy name") })
   .min(1, { error: "must not be empty" })
   .max(64, { error: "must be at most 64 characters" });
 
 const cost = z
-  .number({ error: (iss) => `must be a positive integer, got ${shown(iss.input)}` })
-  .int({ error: (iss) => `must be a positive integer, got ${shown(iss.input)}` })
-  .min(1, { error: (iss) => `must be a positive integer, got ${shown(iss.input)}` })
+  .number({ error: expected("a positive integer") })
+  .int({ error: expected("a positive integer") })
+  .min(1, { error: expected("a positive integer") })
   .max(1_000_000, { error: (iss) => `must be at most 1000000, got ${shown(iss.input)}` });
 
 export const checkSchema = z.strictObject({
   policies: z
-    .array(policyName, { error: "must be an array of policy names" })
+    .array(policyName, { error: expected("an array of policy names") })
     .min(1, { error: "must name at least one policy" })
     .max(MAX_POLICIES_PER_CHECK, { error: `must name at most ${MAX_POLICIES_PER_CHECK}` }),
   ...subjectShape,
   cost: cost.default(1),
   fingerprint: z
-    .string({ error: (iss) => `must be a string, got ${shown(iss.input)}` })
+    .string({ error: expected("a string") })
     .max(MAX_FINGERPRINT_LENGTH, { error: `must be at most ${MAX_FINGERPRINT_LENGTH} characters` })
     .optional(),
 });

@@ -335,10 +335,12 @@ function boostFacts(payload: unknown): Facts {
   return { userId: userKey(get(source, "user")), ...chatFacts(get(payload, "chat")) };
 }
 
+// user_chat_id is the bot's own private chat with the business owner, not a business chat,
+// so it shares the plain chat namespace.
 function businessConnectionFacts(connection: unknown): Facts {
   return {
     userId: userKey(get(connection, "user")),
-    chatId: idKey("b", getInteger(connection, "user_chat_id")),
+    chatId: idKey("", getInteger(connection, "user_chat_id")),
     chatType: "private",
     businessConnectionId: getNonEmptyString(connection, "id"),
   };

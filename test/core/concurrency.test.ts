@@ -20,7 +20,12 @@ describe("concurrency leases", () => {
   });
 
   it("expires a lease never released after its ttl", () => {
-    const state = concurrencyAcquire(two, concurrencyAcquire(two, undefined, "a", 0).next, "b", 0).next;
+    const state = concurrencyAcquire(
+      two,
+      concurrencyAcquire(two, undefined, "a", 0).next,
+      "b",
+      0,
+    ).next;
     expect(concurrencyAcquire(two, state, "c", 59_999).allowed).toBe(false);
     expect(concurrencyAcquire(two, state, "c", 60_000).allowed).toBe(true);
     expect(concurrencyRelease(two, state, "a", 60_000).released).toBe(false);

@@ -82,8 +82,16 @@ describe("scope resolution", () => {
   });
 
   it("skips a policy whose cap cannot be met instead of widening it", () => {
-    expect(resolveScope("user", { chat: "-100" })).toEqual({ ok: false, scope: "user", missing: ["user"] });
-    expect(resolveScope("group", { user: "1" })).toEqual({ ok: false, scope: "group", missing: ["chat"] });
+    expect(resolveScope("user", { chat: "-100" })).toEqual({
+      ok: false,
+      scope: "user",
+      missing: ["user"],
+    });
+    expect(resolveScope("group", { user: "1" })).toEqual({
+      ok: false,
+      scope: "group",
+      missing: ["chat"],
+    });
     expect(resolveScope("ip", {})).toMatchObject({ ok: false, missing: ["ip"] });
   });
 });

@@ -7,7 +7,12 @@ import {
   throttleRefund,
 } from "../../src/core/throttle.ts";
 
-const fivePerMinute: ThrottleLimit = { kind: "throttle", capacity: 5, refillTokens: 5, refillSeconds: 60 };
+const fivePerMinute: ThrottleLimit = {
+  kind: "throttle",
+  capacity: 5,
+  refillTokens: 5,
+  refillSeconds: 60,
+};
 
 describe("throttle", () => {
   it("starts full, drains, and says exactly when the next token comes", () => {
@@ -32,7 +37,12 @@ describe("throttle", () => {
   });
 
   it("lets a burst exceed the sustained rate", () => {
-    const burst: ThrottleLimit = { kind: "throttle", capacity: 10, refillTokens: 1, refillSeconds: 1 };
+    const burst: ThrottleLimit = {
+      kind: "throttle",
+      capacity: 10,
+      refillTokens: 1,
+      refillSeconds: 1,
+    };
     let state: ThrottleState | undefined;
     let admitted = 0;
     for (let i = 0; i < 20; i++) {
@@ -60,7 +70,12 @@ describe("throttle", () => {
 
   it("rescales a stored level when the policy changes, without adding tokens", () => {
     const empty = throttleDecide(fivePerMinute, undefined, 5, 0).next;
-    const slower: ThrottleLimit = { kind: "throttle", capacity: 5, refillTokens: 5, refillSeconds: 120 };
+    const slower: ThrottleLimit = {
+      kind: "throttle",
+      capacity: 5,
+      refillTokens: 5,
+      refillSeconds: 120,
+    };
     expect(throttleDecide(slower, empty, 1, 0).allowed).toBe(false);
   });
 
@@ -89,9 +104,13 @@ describe("throttle", () => {
               // The retry time is exact: one millisecond earlier is still too early.
               expect(d.retryAfterMs).toBeGreaterThan(0);
               if (d.retryAfterMs > 1) {
-                expect(throttleDecide(limit, state, cost, nowMs + d.retryAfterMs - 1).allowed).toBe(false);
+                expect(throttleDecide(limit, state, cost, nowMs + d.retryAfterMs - 1).allowed).toBe(
+                  false,
+                );
               }
-              expect(throttleDecide(limit, state, cost, nowMs + d.retryAfterMs).allowed).toBe(cost <= capacity);
+              expect(throttleDecide(limit, state, cost, nowMs + d.retryAfterMs).allowed).toBe(
+                cost <= capacity,
+              );
             }
             const allowance = capacity + (refillTokens * (nowMs - start)) / (refillSeconds * 1000);
             expect(admittedCost).toBeLessThanOrEqual(allowance);

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type WindowLimit, type WindowState, windowDecide, windowRefund } from "../../src/core/window.ts";
+import {
+  type WindowLimit,
+  type WindowState,
+  windowDecide,
+  windowRefund,
+} from "../../src/core/window.ts";
 
 const threePerTenSeconds: WindowLimit = { kind: "window", limit: 3, windowSeconds: 10 };
 
@@ -26,7 +31,9 @@ describe("sliding window", () => {
 
   it("empties once the window has passed, and refunds one admission", () => {
     const d = windowDecide(threePerTenSeconds, undefined, 1, 0);
-    expect(windowDecide(threePerTenSeconds, d.next, 1, 10_000).next?.entries).toEqual([[10_000, 1]]);
+    expect(windowDecide(threePerTenSeconds, d.next, 1, 10_000).next?.entries).toEqual([
+      [10_000, 1],
+    ]);
     expect(windowRefund(threePerTenSeconds, d.next, d.receipt as never, 5)).toBeUndefined();
   });
 

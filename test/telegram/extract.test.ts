@@ -45,7 +45,7 @@ const expected: Record<string, Identity> = {
   business_connection: {
     type: "business_connection",
     userId: BOB_ID,
-    chatId: "b987654321",
+    chatId: "987654321",
     chatType: "private",
   },
   business_message: { type: "business_message", userId: ALICE_ID, ...ALICE_BUSINESS },

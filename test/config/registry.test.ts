@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import bundled from "../../policies.json";
+import bundledSchema from "../../policies.schema.json";
+import { ConfigError } from "../../src/config/errors.ts";
+import { policiesJsonSchema } from "../../src/config/json-schema.ts";
+import { Registry, UnknownPolicyError } from "../../src/config/registry.ts";
+
+function problems(json: unknown): string[] {
+  try {
+    Registry.fromJson(json);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+const one = (policy: object) => ({ app: "sentinel", policies: { p: policy } });
+
+describe("policies.json validation", () => {
+  it("accepts the bundled file", () => {
+    expect(Registry.fromJson(bundled).list().length).toBeGreaterThan(5);
+  });
+
+  it("names the policy and the field, and shows the value", () => {
+    expect(
+      problems({ policies: { user_throttle: { kind: "throttle", rate: 0, per: 60 } } }),
+    ).toEqual(["policies.user_throttle.rate must be a positive integer, got 0"]);
+    expect(problems(one({ kind: "throttle", rate: 1.5, per: 60 }))).toEqual([
+      "policies.p.rate must be a positive integer, got 1.5",
+    ]);
+    expect(problems(one({ kind: "debounce", window: "2" }))).toEqual([
+      'policies.p.window must be a positive integer, got "2"',
+    ]);
+    expect(problems(one({ kind: "window", limit: 5 }))).toEqual(["policies.p.window is required"]);
+  });
+
+  it("says which kinds exist", () => {
+    expect(problems(one({ kind: "bucket" }))).toEqual([
+      "policies.p.kind must be one of throttle, debounce, window, concurrency",
+    ]);
+  });
+
+  it("suggests the field a typo meant", () => {
+    expect(problems(one({ kind: "throttle", rate: 1, per: 60, scoep: "user" }))).toEqual([
+      "policies.p.scoep is not a known field. Did you mean: scope?",
+    ]);
+    expect(problems(one({ kind: "throttle", rate: 1, per: 60, scope: "users" }))).toEqual([
+      'policies.p.scope must be one of user, chat, group, global, ip, key, got "users"',
+    ]);
+  });
+
+  it("accepts both throttle spellings and refuses a mix", () => {
+    const registry = Registry.fromJson({
+      policies: {
+        a: { kind: "throttle", rate: 5, per: 60 },
+        b: { kind: "throttle", rate: 1, per: 1, burst: 10 },
+        c: { kind: "throttle", capacity: 10, refillPerMinute: 5 },
+      },
+    });
+    expect(registry.get("a").limit).toEqual({
+      kind: "throttle",
+      capacity: 5,
+      refillTokens: 5,
+      refillSeconds: 60,
+    });
+    expect(registry.get("b").limit).toEqual({
+      kind: "throttle",
+      capacity: 10,
+      refillTokens: 1,
+      refillSeconds: 1,
+    });
+    expect(registry.get("c").limit).toEqual({
+      kind: "throttle",
+      capacity: 10,
+      refillTokens: 5,
+      refillSeconds: 60,
+    });
+    expect(problems(one({ kind: "throttle", rate: 5, per: 60, capacity: 5 }))).toEqual([
+      "policies.p.capacity cannot be combined with rate/per/burst: use one spelling",
+    ]);
+    expect(problems(one({ kind: "throttle", rate: 5, per: 60, burst: 2 }))).toEqual([
+      "policies.p.burst must be at least rate (5), got 2",
+    ]);
+    expect(problems(one({ kind: "throttle", capacity: 5 }))).toEqual([
+      "policies.p.refillPerMinute is required with capacity",
+    ]);
+  });
+
+  it("fills defaults a user would expect", () => {
+    const p = Registry.fromJson(one({ kind: "debounce", window: 2 })).get("p");
+    expect(p).toMatchObject({ scope: "user", enabled: true, mode: "enforce" });
+  });
+
+  it("rejects names that differ only by case, and unusable names", () => {
+    const twins = { kind: "debounce", window: 1 };
+    expect(problems({ policies: { Spam: twins, spam: twins } })).toEqual([
+      'policies.spam differs from policy "Spam" only by case; names must differ by more',
+    ]);
+    expect(problems({ policies: { "a:b": twins } })[0]).toMatch(
+      /^policies\.a:b is not a valid policy name/,
+    );
+  });
+
+  it("rejects unknown top-level sections and a missing policies object", () => {
+    expect(problems({ policy: {} })).toEqual([
+      "policies is required",
+      "policy is not a known field. Did you mean: policies?",
+    ]);
+  });
+
+  it("suggests close policy names for an unknown one", () => {
+    const registry = Registry.fromJson(bundled);
+    expect(() => registry.get("user_throtle")).toThrow(UnknownPolicyError);
+    expect(() => registry.get("user_throtle")).toThrow(
+      'unknown policy "user_throtle". Did you mean: user_throttle?',
+    );
+    expect(() => registry.get("zzz")).toThrow(/^unknown policy "zzz"\.$/);
+  });
+
+  it("ships a policies.schema.json generated from the validator", () => {
+    expect(bundledSchema).toEqual(JSON.parse(policiesJsonSchema()));
+  });
+});

@@ -1,0 +1,135 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { LimiterObject } from "../../src/limiter/object.ts";
+import { check } from "../helpers.ts";
+
+const stubFor = (subject: string) => env.LIMITER.getByName(subject);
+
+async function storedKeys(subject: string): Promise<string[]> {
+  return runInDurableObject(stubFor(subject), (_: LimiterObject, state) =>
+    [...state.storage.kv.list()].map(([key]) => key),
+  );
+}
+
+async function moveClock(subject: string, nowMs: number) {
+  await runInDurableObject(stubFor(subject), (instance: LimiterObject) => {
+    instance.now = () => nowMs;
+  });
+}
+
+describe("LimiterObject", () => {
+  it("keeps a limit across eviction: memory lost, storage kept", async () => {
+    for (let i = 0; i < 5; i++) await check({ policies: ["user_throttle"], user: "evicted" });
+    await evictDurableObject(stubFor("sentinel:USER:evicted"));
+    const { res, json } = await check({ policies: ["user_throttle"], user: "evicted" });
+    expect(res.status).toBe(429);
+    expect(json.policies[0]?.remaining).toBe(0);
+  });
+
+  it("deletes a fully recovered state, leaving storage empty", async () => {
+    const subject = "sentinel:USER:idle";
+    await check({ policies: ["user_throttle", "user_debounce"], user: "idle", fingerprint: "x" });
+    expect(await storedKeys(subject)).toHaveLength(2);
+    await moveClock(subject, Date.now() + 61_000);
+    expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
+    expect(await storedKeys(subject)).toEqual([]);
+    // Nothing left to clean, so no alarm stays armed.
+    expect(await runDurableObjectAlarm(stubFor(subject))).toBe(false);
+  });
+
+  it("re-arms the clean-up for states that have not recovered yet", async () => {
+    const subject = "sentinel:USER:mixed";
+    await check({ policies: ["user_debounce"], user: "mixed", fingerprint: "x" });
+    await check({ policies: ["hourly_window"], user: "mixed" });
+    await moveClock(subject, Date.now() + 3_000);
+    expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
+    expect(await storedKeys(subject)).toEqual(["sentinel:hourly_window:USER:mixed"]);
+    await moveClock(subject, Date.now() + 3_601_000);
+    expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
+    expect(await storedKeys(subject)).toEqual([]);
+  });
+
+  it("writes nothing for a denial", async () => {
+    const subject = "sentinel:USER:quiet";
+    for (let i = 0; i < 5; i++) await check({ policies: ["user_throttle"], user: "quiet" });
+    const before = await runInDurableObject(stubFor(subject), (_: LimiterObject, s) =>
+      JSON.stringify([...s.storage.kv.list()]),
+    );
+    await check({ policies: ["user_throttle"], user: "quiet" });
+    const after = await runInDurableObject(stubFor(subject), (_: LimiterObject, s) =>
+      JSON.stringify([...s.storage.kv.list()]),
+    );
+    expect(after).toBe(before);
+  });
+});
+
+describe("several policies in one check", () => {
+  it("consumes nothing on one object when any policy there denies", async () => {
+    // user_debounce denies the repeat; user_throttle must not be charged for it.
+    await check({ policies: ["user_throttle", "user_debounce"], user: "atomic", fingerprint: "a" });
+    for (let i = 0; i < 3; i++) {
+      const { res } = await check({
+        policies: ["user_throttle", "user_debounce"],
+        user: "atomic",
+        fingerprint: "a",
+      });
+      expect(res.status).toBe(429);
+    }
+    const { json } = await check({ policies: ["user_throttle"], user: "atomic" });
+    expect(json.policies[0]?.remaining).toBe(3);
+  });
+
+  it("refunds what other objects consumed when one object denies", async () => {
+    // group_throttle (3/min) lives on the user-in-chat object, user_throttle on the user's.
+    for (let i = 0; i < 3; i++) {
+      const { res } = await check({
+        policies: ["user_throttle", "group_throttle"],
+        user: "r",
+        chat: "-1",
+      });
+      expect(res.status).toBe(200);
+    }
+    const { res, json } = await check({
+      policies: ["user_throttle", "group_throttle"],
+      user: "r",
+      chat: "-1",
+    });
+    expect(res.status).toBe(429);
+    const [userPolicy, groupPolicy] = json.policies;
+    expect(userPolicy).toMatchObject({ name: "user_throttle", allowed: true, remaining: 2 });
+    expect(groupPolicy).toMatchObject({ name: "group_throttle", allowed: false, remaining: 0 });
+    // The refund gave user_throttle its token back: two are left, not one.
+    const after = await check({ policies: ["user_throttle"], user: "r" });
+    expect(after.json.policies[0]?.remaining).toBe(1);
+  });
+
+  it("reports every policy, including skipped, shadow and disabled ones", async () => {
+    const { res, json } = await check({
+      policies: ["user_throttle", "chat_throttle", "new_rule_shadow", "retired_rule"],
+      user: "report",
+    });
+    expect(res.status).toBe(200);
+    expect(json.policies).toMatchObject([
+      {
+        name: "user_throttle",
+        allowed: true,
+        remaining: 4,
+        scope: "user",
+        key: "sentinel:user_throttle:USER:report",
+      },
+      { name: "chat_throttle", allowed: true, skipped: true, reason: "needs chat" },
+      { name: "new_rule_shadow", allowed: true, shadow: true, remaining: 1 },
+      { name: "retired_rule", allowed: true, disabled: true },
+    ]);
+  });
+
+  it("never denies for a shadow policy, but reports what it would have said", async () => {
+    for (let i = 0; i < 2; i++) await check({ policies: ["new_rule_shadow"], user: "shadowed" });
+    const { res, json } = await check({ policies: ["new_rule_shadow"], user: "shadowed" });
+    expect(res.status).toBe(200);
+    expect(json.allowed).toBe(true);
+    expect(json.policies[0]).toMatchObject({ allowed: false, shadow: true });
+    expect(res.headers.get("Retry-After")).toBeNull();
+  });
+});
