@@ -1,5 +1,5 @@
+import { createApp } from "./app.ts";
 import { registry } from "./config/bundled.ts";
-import { createApp } from "./http/app.ts";
 
 export { LimiterObject } from "./limiter/object.ts";
 

@@ -1,7 +1,8 @@
 import { ConfigError, issueText } from "./errors.ts";
 import { type Policy, toPolicy } from "./policy.ts";
-import { configSchema } from "./schema.ts";
+import { configSchema, type ParsedConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import type { BotConfig, TelegramConfig } from "./telegram.ts";
 
 /** Thrown for a policy name the registry does not hold; the message suggests close names. */
 export class UnknownPolicyError extends Error {
@@ -43,10 +44,12 @@ function knownFields(path: string): string[] {
 export class Registry {
   readonly app: string;
   private readonly byName: ReadonlyMap<string, Policy>;
+  private readonly telegram: TelegramConfig;
 
-  private constructor(app: string, policies: Policy[]) {
+  private constructor(app: string, policies: Policy[], telegram: TelegramConfig | undefined) {
     this.app = app;
     this.byName = new Map(policies.map((policy) => [policy.name, policy]));
+    this.telegram = telegram ?? { bots: {} };
   }
 
   /** Validates a parsed `policies.json`; throws a ConfigError listing every fault. */
@@ -56,7 +59,40 @@ export class Registry {
       throw new ConfigError(parsed.error.issues.map((issue) => issueText(issue, knownFields)));
     }
     const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
-    return new Registry(parsed.data.app, policies);
+    const registry = new Registry(parsed.data.app, policies, parsed.data.telegram);
+    const dangling = registry.danglingReferences(parsed.data);
+    if (dangling.length > 0) throw new ConfigError(dangling);
+    return registry;
+  }
+
+  /** A bot of the `telegram.bots` section, or undefined. */
+  bot(name: string): BotConfig | undefined {
+    return Object.hasOwn(this.telegram.bots, name) ? this.telegram.bots[name] : undefined;
+  }
+
+  /** Rules may only name policies that exist and that a check can decide. */
+  private danglingReferences(config: ParsedConfig): string[] {
+    const problems: string[] = [];
+    for (const [botName, bot] of Object.entries(config.telegram?.bots ?? {})) {
+      const lists = [
+        ...bot.rules.map((rule, i) => ({ at: `rules[${i}]`, names: rule.policies })),
+        { at: "default", names: bot.default.policies },
+      ];
+      for (const { at, names } of lists) {
+        names.forEach((name, j) => {
+          const where = `telegram.bots.${botName}.${at}.policies[${j}]`;
+          const policy = this.byName.get(name);
+          if (policy === undefined) {
+            problems.push(
+              `${where} names unknown policy "${name}".${didYouMean(name, this.byName.keys())}`,
+            );
+          } else if (policy.limit.kind === "concurrency") {
+            problems.push(`${where} names "${name}", a concurrency policy, which needs leases`);
+          }
+        });
+      }
+    }
+    return problems;
   }
 
   get(name: string): Policy {

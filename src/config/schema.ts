@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SCOPES } from "../core/scopes.ts";
 import { expected, flag, integer, oneOf, token } from "./fields.ts";
+import { telegramSchema } from "./telegram.ts";
 
 export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_CAPACITY = 1_000_000;
@@ -119,6 +120,7 @@ export const configSchema = z.strictObject({
         seen.set(name.toLowerCase(), name);
       }
     }),
+  telegram: telegramSchema.optional().describe("Bots whose webhooks this worker fronts."),
 });
 
 export type PolicyInput = z.input<typeof policySchema>;

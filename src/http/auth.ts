@@ -1,20 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-
-const encoder = new TextEncoder();
-
-async function digest(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", encoder.encode(text));
-}
-
-/**
- * Compares secrets in constant time. Hashing first gives both sides one length, so neither
- * the contents nor the length of the secret leak through timing.
- */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(given), digest(expected)]);
-  return crypto.subtle.timingSafeEqual(a, b);
-}
+import { secretsEqual } from "../platform/secrets.ts";
 
 /** `Authorization: Bearer <API_TOKEN>`, or 401. */
 export const bearerAuth = createMiddleware<{ Bindings: Env }>(async (c, next) => {

@@ -5,7 +5,7 @@ import { type CheckLimit, maxCost, quotaOf, remainingUnconsumed } from "../core/
 import { resolveScope } from "../core/scopes.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import type { LimiterObject } from "./object.ts";
-import type { BatchOutcome, CheckItem } from "./protocol.ts";
+import type { BatchOutcome, CheckItem, RefundItem } from "./protocol.ts";
 import {
   checkSchema,
   InputError,
@@ -17,10 +17,43 @@ import {
 import type { AcquireResult, CheckResult, PolicyResult } from "./result.ts";
 
 interface Planned {
-  policy: Policy;
   subject: string;
   item: CheckItem;
   base: PolicyResult;
+}
+
+type Group = [subject: string, planned: Planned[]];
+
+/** The parts of a check request a decision needs, already validated. */
+export interface Decidable extends Subject {
+  cost: number;
+  fingerprint?: string | undefined;
+}
+
+export interface Claim {
+  /** Decided at most once per subject object, e.g. `telegram:<bot>:<update_id>`. */
+  key: string;
+  /** Where the claim is kept when no policy calls an object. */
+  fallbackSubject: string;
+}
+
+interface SubjectRefunds {
+  subject: string;
+  items: RefundItem[];
+}
+
+/** Enough to take a decision back (see `Limiter.undo`). Plain data. */
+export interface Ticket {
+  claimSubject?: string | undefined;
+  claimKey?: string | undefined;
+  refunds: SubjectRefunds[];
+}
+
+export interface Decided {
+  result: CheckResult;
+  /** The claim had been decided before: nothing was counted this time. */
+  duplicate: boolean;
+  ticket: Ticket;
 }
 
 /**
@@ -40,59 +73,108 @@ export class Limiter {
   /** Validates `input` and decides it. Bad input throws an InputError; a denial is data. */
   async check(input: unknown): Promise<CheckResult> {
     const request = parseInput(checkSchema, input);
+    const policies = [...new Set(request.policies)].map((name) => this.policy(name));
+    return (await this.decide(policies, request)).result;
+  }
+
+  /**
+   * Decides already-resolved policies (the Telegram door passes its rules' policies and
+   * synthetic ones). With a `claim`, a subject decides each claim key at most once: a second
+   * decision with the same key is answered `duplicate` and consumes nothing.
+   */
+  async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
     const results: PolicyResult[] = [];
     const bySubject = new Map<string, Planned[]>();
-    for (const name of new Set(request.policies)) {
-      const policy = this.policy(name);
-      if (policy.limit.kind === "concurrency") {
-        throw new InputError(
-          `policy "${name}" is a concurrency policy: take it with POST /v1/leases, not a check`,
-        );
-      }
-      const limit: CheckLimit = policy.limit;
-      if (request.cost > maxCost(limit)) {
-        throw new InputError(
-          `cost ${request.cost} exceeds the capacity ${maxCost(limit)} of policy "${name}", ` +
-            "so it could never be admitted",
-        );
-      }
+    for (const policy of policies) {
       const base = this.baseResult(policy);
       results.push(base);
-      if (!policy.enabled) {
-        base.disabled = true;
-        continue;
-      }
-      const keys = this.keysFor(policy, request);
-      if (!keys.ok) {
-        base.skipped = true;
-        base.reason = `needs ${keys.missing.join(" and ")}`;
-        continue;
-      }
-      const { key, subject } = keys;
-      base.key = key;
-      const planned: Planned = {
-        policy,
-        subject,
-        base,
-        item: {
-          stateKey: key,
-          limit,
-          enforce: policy.mode === "enforce",
-          cost: request.cost,
-          fingerprint: request.fingerprint,
-        },
-      };
-      bySubject.set(subject, [...(bySubject.get(subject) ?? []), planned]);
+      const planned = this.plan(policy, request, base);
+      if (planned)
+        bySubject.set(planned.subject, [...(bySubject.get(planned.subject) ?? []), planned]);
     }
     const groups = [...bySubject.entries()];
+    // The claim rides along with the first object's call, so de-duplication costs no extra
+    // request; with no object to call, it goes to its own.
+    const claimSubject = groups[0]?.[0] ?? claim?.fallbackSubject;
+    if (claim && claimSubject !== undefined && groups.length === 0) groups.push([claimSubject, []]);
     const outcomes = await Promise.all(
-      groups.map(
-        ([subject, planned]) =>
-          this.stub(subject).check(planned.map((p) => p.item)) as Promise<BatchOutcome>,
+      groups.map(([subject, planned]) =>
+        this.stub(subject).check(
+          planned.map((p) => p.item),
+          subject === claimSubject ? claim?.key : undefined,
+        ),
       ),
     );
+    const duplicate = outcomes.some((outcome) => outcome.duplicate);
     const admitted = outcomes.every((outcome) => outcome.admitted);
-    if (!admitted) await this.refund(groups, outcomes);
+    if (!admitted) await this.refund(this.refunds(groups, outcomes));
+    this.report(groups, outcomes, admitted);
+    const denied = results.filter((r) => !r.allowed && !r.shadow);
+    const ticket: Ticket = {
+      claimSubject: claim ? claimSubject : undefined,
+      claimKey: claim?.key,
+      refunds: admitted ? this.refunds(groups, outcomes) : [],
+    };
+    return {
+      result: {
+        allowed: denied.length === 0 && !duplicate,
+        retryAfterMs: Math.max(0, ...denied.map((r) => r.retryAfterMs)),
+        policies: results,
+      },
+      duplicate,
+      ticket,
+    };
+  }
+
+  /** Takes back a decision: refunds what it consumed and frees its claim for a retry. */
+  async undo(ticket: Ticket): Promise<void> {
+    await this.refund(ticket.refunds);
+    if (ticket.claimSubject !== undefined && ticket.claimKey !== undefined) {
+      await this.stub(ticket.claimSubject).releaseClaim(ticket.claimKey);
+    }
+  }
+
+  /** Validates a policy for a check and plans its call; undefined when it does not count. */
+  private plan(policy: Policy, request: Decidable, base: PolicyResult): Planned | undefined {
+    const name = policy.name;
+    if (policy.limit.kind === "concurrency") {
+      throw new InputError(
+        `policy "${name}" is a concurrency policy: take it with POST /v1/leases, not a check`,
+      );
+    }
+    const limit: CheckLimit = policy.limit;
+    if (request.cost > maxCost(limit)) {
+      throw new InputError(
+        `cost ${request.cost} exceeds the capacity ${maxCost(limit)} of policy "${name}", ` +
+          "so it could never be admitted",
+      );
+    }
+    if (!policy.enabled) {
+      base.disabled = true;
+      return undefined;
+    }
+    const keys = this.keysFor(policy, request);
+    if (!keys.ok) {
+      base.skipped = true;
+      base.reason = `needs ${keys.missing.join(" and ")}`;
+      return undefined;
+    }
+    base.key = keys.key;
+    if (policy.mode === "shadow") base.shadow = true;
+    return {
+      subject: keys.subject,
+      base,
+      item: {
+        stateKey: keys.key,
+        limit,
+        enforce: policy.mode === "enforce",
+        cost: request.cost,
+        fingerprint: request.fingerprint,
+      },
+    };
+  }
+
+  private report(groups: Group[], outcomes: BatchOutcome[], admitted: boolean): void {
     groups.forEach(([, planned], g) => {
       planned.forEach((p, i) => {
         const outcome = outcomes[g]?.items[i];
@@ -108,15 +190,8 @@ export class Limiter {
           retryAfterMs: outcome.retryAfterMs,
           resetMs: outcome.resetMs,
         });
-        if (p.policy.mode === "shadow") p.base.shadow = true;
       });
     });
-    const denied = results.filter((r) => !r.allowed && !r.shadow);
-    return {
-      allowed: denied.length === 0,
-      retryAfterMs: Math.max(0, ...denied.map((r) => r.retryAfterMs)),
-      policies: results,
-    };
   }
 
   /** Takes a lease of a concurrency policy. A full policy is data, not an error. */
@@ -226,16 +301,19 @@ export class Limiter {
     };
   }
 
-  private async refund(groups: [string, Planned[]][], outcomes: BatchOutcome[]): Promise<void> {
-    await Promise.all(
-      groups.map(([subject, planned], g) => {
-        const refunds = planned.flatMap((p, i) => {
-          const receipt = outcomes[g]?.items[i]?.receipt;
-          return receipt ? [{ stateKey: p.item.stateKey, limit: p.item.limit, receipt }] : [];
-        });
-        return refunds.length > 0 ? this.stub(subject).refund(refunds) : undefined;
-      }),
-    );
+  /** What each object consumed, as refunds it could be given back. */
+  private refunds(groups: Group[], outcomes: BatchOutcome[]): SubjectRefunds[] {
+    return groups.flatMap(([subject, planned], g) => {
+      const items = planned.flatMap((p, i) => {
+        const receipt = outcomes[g]?.items[i]?.receipt;
+        return receipt ? [{ stateKey: p.item.stateKey, limit: p.item.limit, receipt }] : [];
+      });
+      return items.length > 0 ? [{ subject, items }] : [];
+    });
+  }
+
+  private async refund(refunds: SubjectRefunds[]): Promise<void> {
+    await Promise.all(refunds.map(({ subject, items }) => this.stub(subject).refund(items)));
   }
 
   private stub(subject: string) {

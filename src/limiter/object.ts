@@ -1,7 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
 import { decide, refund, remainingUnconsumed } from "../core/limits.ts";
-import type { AcquireOutcome, BatchOutcome, CheckItem, LeaseItem, RefundItem } from "./protocol.ts";
+import {
+  type AcquireOutcome,
+  type BatchOutcome,
+  type CheckItem,
+  CLAIM_TTL_MS,
+  type LeaseItem,
+  type RefundItem,
+} from "./protocol.ts";
 import { StateStore } from "./store.ts";
 
 /**
@@ -24,9 +31,19 @@ export class LimiterObject extends DurableObject<Env> {
     return Date.now();
   }
 
-  /** Decides every item; consumes only if every enforced item admits (all or nothing). */
-  check(items: CheckItem[]): BatchOutcome {
+  /**
+   * Decides every item; consumes only if every enforced item admits (all or nothing). With a
+   * `claimKey`, decides at most once per key: the claim is stored in the same transaction as
+   * the states, so a repeated key can never be counted twice.
+   */
+  check(items: CheckItem[], claimKey?: string): BatchOutcome {
     const nowMs = this.now();
+    if (claimKey !== undefined) {
+      if (this.store.has(claimKey, nowMs)) {
+        return { admitted: false, duplicate: true, items: [] };
+      }
+      this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS);
+    }
     const decisions = items.map((item) => {
       const state = this.store.get(item.stateKey, nowMs);
       return decide(item.limit, state, item, nowMs);
@@ -81,6 +98,11 @@ export class LimiterObject extends DurableObject<Env> {
     const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
     if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs);
     return outcome.released;
+  }
+
+  /** Forgets a claim, so a retry of the same update is decided afresh. */
+  releaseClaim(claimKey: string): void {
+    this.store.delete(claimKey);
   }
 
   reset(stateKeys: string[]): void {

@@ -25,8 +25,13 @@ export interface ItemOutcome {
 export interface BatchOutcome {
   /** true when every enforced item admitted; then, and only then, all of them consumed. */
   admitted: boolean;
+  /** The call's claim key had been decided before; nothing was decided or consumed. */
+  duplicate?: boolean | undefined;
   items: ItemOutcome[];
 }
+
+/** How long a claim is remembered: Telegram keeps re-sending an update for 24 hours. */
+export const CLAIM_TTL_MS = 24 * 3600 * 1000;
 
 export interface RefundItem {
   stateKey: string;

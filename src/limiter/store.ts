@@ -1,8 +1,15 @@
 import type { LimitState } from "../core/limits.ts";
 
+/** A de-duplication claim, kept beside the limit states and swept like them. */
+export interface ClaimState {
+  claimedAtMs: number;
+}
+
+type Stored = LimitState | ClaimState;
+
 /** What is stored under a state key: the state, and when it will have fully recovered. */
 export interface StoredState {
-  state: LimitState;
+  state: Stored;
   recoverAtMs: number;
 }
 
@@ -24,18 +31,27 @@ export class StateStore {
     this.alarmAtMs = alarmAtMs;
   }
 
+  /** The state under `key`; callers key each kind of state apart, so the cast holds. */
   get(key: string, nowMs: number): LimitState | undefined {
+    return this.live(key, nowMs)?.state as LimitState | undefined;
+  }
+
+  has(key: string, nowMs: number): boolean {
+    return this.live(key, nowMs) !== undefined;
+  }
+
+  private live(key: string, nowMs: number): StoredState | undefined {
     let entry = this.cache.get(key);
     if (entry === undefined) {
       entry = (this.storage.kv.get<StoredState>(key) as StoredState | undefined) ?? null;
       this.cache.set(key, entry);
     }
     // A state past its recovery is as good as fresh, whether or not the alarm has run.
-    return entry !== null && entry.recoverAtMs > nowMs ? entry.state : undefined;
+    return entry !== null && entry.recoverAtMs > nowMs ? entry : undefined;
   }
 
   /** Keeps `state`, or deletes the key when the state is indistinguishable from fresh. */
-  put(key: string, state: LimitState | undefined, recoverAtMs: number): void {
+  put(key: string, state: Stored | undefined, recoverAtMs: number): void {
     const had = this.cache.get(key);
     if (state === undefined) {
       this.cache.set(key, null);
@@ -58,7 +74,7 @@ export class StateStore {
    * capacity back (refunds), whose true recovery is no later than before: deleting at the
    * old time is then never early, so it never resets a limit.
    */
-  replace(key: string, state: LimitState | undefined): void {
+  replace(key: string, state: Stored | undefined): void {
     const had = this.cache.get(key);
     this.put(key, state, had ? had.recoverAtMs : 0);
   }

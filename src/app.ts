@@ -1,10 +1,14 @@
 import { Hono } from "hono";
-import type { Registry } from "../config/registry.ts";
-import { Limiter } from "../limiter/client.ts";
-import { type ApiEnv, v1Routes } from "./api.ts";
-import { jsonError, onError } from "./errors.ts";
+import type { Registry } from "./config/registry.ts";
+import { type ApiEnv, v1Routes } from "./http/api.ts";
+import { jsonError, onError } from "./http/errors.ts";
+import { Limiter } from "./limiter/client.ts";
+import { telegramRoutes } from "./telegram/route.ts";
 
-/** The worker's HTTP face: health, the `/v1` API, JSON errors everywhere. */
+/**
+ * The worker's HTTP face: health, the `/v1` API and the Telegram webhooks, two doors onto
+ * one limiter, with JSON errors everywhere.
+ */
 export function createApp(registry: Registry) {
   const app = new Hono<ApiEnv>();
   app.onError(onError);
@@ -15,5 +19,6 @@ export function createApp(registry: Registry) {
   });
   app.get("/healthz", (c) => c.json({ ok: true, policies: registry.list().length }));
   app.route("/v1", v1Routes());
+  app.route("/telegram", telegramRoutes(registry));
   return app;
 }

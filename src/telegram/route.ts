@@ -1,0 +1,166 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Policy } from "../config/policy.ts";
+import type { Registry } from "../config/registry.ts";
+import type { BotConfig } from "../config/telegram.ts";
+import type { Decided, Limiter } from "../limiter/client.ts";
+import { envValue, secretsEqual } from "../platform/secrets.ts";
+import { extractUpdate, type UpdateFacts } from "./extract.ts";
+import { forward } from "./forward.ts";
+import { denyAnswer, type WebhookReply } from "./replies.ts";
+import { matchRule, type RuleMatch } from "./rules.ts";
+
+export const MAX_UPDATE_BYTES = 1024 * 1024;
+const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+
+type TelegramEnv = { Bindings: Env; Variables: { limiter: Limiter; bot: BotConfig } };
+
+const log = (event: Record<string, unknown>) => console.log(JSON.stringify(event));
+
+/** The secret a bot's config names; absent means the deployment is incomplete. */
+function secret(env: Env, name: string): string {
+  const value = envValue(env, name);
+  if (typeof value !== "string" || value === "") {
+    throw new HTTPException(503, { message: `the bot's secret ${name} is not configured` });
+  }
+  return value;
+}
+
+/** The notice for a denied message: a debounce of one per window for the user in the chat. */
+function noticePolicy(botName: string, facts: UpdateFacts, everySeconds: number): Policy {
+  const scope = facts.userId && facts.chatId ? "group" : facts.chatId ? "chat" : "user";
+  return {
+    name: `telegram_notice.${botName}`,
+    limit: { kind: "debounce", windowSeconds: everySeconds },
+    scope,
+    enabled: true,
+    mode: "enforce",
+  };
+}
+
+async function denied(
+  limiter: Limiter,
+  botName: string,
+  facts: UpdateFacts,
+  rule: RuleMatch,
+): Promise<WebhookReply | undefined> {
+  const answer = denyAnswer(rule.onDeny, facts);
+  if (answer.kind === "drop") return undefined;
+  if (answer.kind === "reply") return answer.reply;
+  const policy = noticePolicy(botName, facts, answer.everySeconds);
+  const { result } = await limiter.decide([policy], {
+    user: facts.userId,
+    chat: facts.chatId,
+    cost: 1,
+    fingerprint: "notice",
+  });
+  return result.allowed ? answer.reply : undefined;
+}
+
+function decisionHeaders(rule: RuleMatch, decided: Decided | undefined): Record<string, string> {
+  if (decided === undefined)
+    return { "X-Limiter-Decision": "fail-open", "X-Limiter-Rule": rule.name };
+  const counted = decided.result.policies.filter((p) => !p.skipped && !p.disabled);
+  const headers: Record<string, string> = {
+    "X-Limiter-Decision": counted.some((p) => p.shadow && !p.allowed) ? "shadow-denied" : "allowed",
+    "X-Limiter-Rule": rule.name,
+    "X-Limiter-Policies": counted.map((p) => p.name).join(","),
+  };
+  if (counted.length > 0) {
+    headers["X-Limiter-Remaining"] = String(Math.min(...counted.map((p) => p.remaining)));
+  }
+  return headers;
+}
+
+/**
+ * `POST /telegram/:bot`: Telegram posts updates here instead of to the bot. The worker
+ * authenticates, applies the bot's rules per user and chat, answers what is denied, and
+ * forwards the rest to the bot's origin. Telegram always gets a 2xx for an update it should
+ * not re-send, and a 5xx only when it should (origin down, or the limiter down and failing
+ * closed).
+ */
+export function telegramRoutes(registry: Registry) {
+  const app = new Hono<TelegramEnv>();
+
+  app.post("/:bot", async (c, next) => {
+    const bot = registry.bot(c.req.param("bot"));
+    if (bot === undefined) throw new HTTPException(404, { message: "unknown bot" });
+    const given = c.req.header(SECRET_HEADER);
+    if (!given || !(await secretsEqual(given, secret(c.env, bot.secretTokenSecret)))) {
+      throw new HTTPException(401, { message: `missing or wrong ${SECRET_HEADER}` });
+    }
+    c.set("bot", bot);
+    await next();
+  });
+
+  app.post("/:bot", async (c) => {
+    const botName = c.req.param("bot");
+    const bot = c.var.bot;
+    const length = Number(c.req.header("Content-Length") ?? "0");
+    if (length > MAX_UPDATE_BYTES) throw new HTTPException(413, { message: "update too large" });
+    const body = await c.req.arrayBuffer();
+    if (body.byteLength > MAX_UPDATE_BYTES) {
+      throw new HTTPException(413, { message: "update too large" });
+    }
+    let update: unknown;
+    try {
+      update = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      throw new HTTPException(400, { message: "the update is not valid JSON" });
+    }
+    const facts = extractUpdate(update);
+    if ("error" in facts) throw new HTTPException(400, { message: facts.error });
+
+    const rule = matchRule(bot, facts);
+    const policies = rule.policies.map((name) => registry.get(name));
+    const subject = { user: facts.userId, chat: facts.chatId };
+    let decided: Decided | undefined;
+    try {
+      decided = await c.var.limiter.decide(
+        policies,
+        { ...subject, cost: 1, fingerprint: facts.fingerprint },
+        {
+          key: `telegram.${botName}.${facts.updateId}`,
+          fallbackSubject: `${registry.app}:TELEGRAM:${botName}`,
+        },
+      );
+    } catch (error) {
+      log({
+        event: "limiter_failed",
+        bot: botName,
+        failMode: bot.failMode,
+        error: (error as Error).message,
+      });
+      if (bot.failMode === "closed") {
+        throw new HTTPException(503, { message: "limiter unavailable; retry later" });
+      }
+    }
+    if (decided?.duplicate) return c.body(null, 200);
+    if (decided && !decided.result.allowed) {
+      const reply = await denied(c.var.limiter, botName, facts, rule).catch(() => undefined);
+      return reply ? c.json(reply, 200) : c.body(null, 200);
+    }
+
+    const originSecret = secret(c.env, bot.originSecret ?? bot.secretTokenSecret);
+    const forwarded = await forward(
+      c.env,
+      bot.origin,
+      body,
+      { [SECRET_HEADER]: originSecret, ...decisionHeaders(rule, decided) },
+      bot.timeoutSeconds * 1000,
+    );
+    if (!forwarded.ok) {
+      log({
+        event: "origin_failed",
+        bot: botName,
+        updateId: facts.updateId,
+        reason: forwarded.reason,
+      });
+      // Telegram will re-send this update: let that retry be counted as if it were the first.
+      if (decided) await c.var.limiter.undo(decided.ticket);
+    }
+    return forwarded.response;
+  });
+
+  return app;
+}
