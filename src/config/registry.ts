@@ -43,11 +43,15 @@ function knownFields(path: string): string[] {
 /** The named policies: define once, reuse everywhere. */
 export class Registry {
   readonly app: string;
+  /** Time budget and failure mode of the HTTP and RPC doors. */
+  readonly limiter: ParsedConfig["limiter"];
   private readonly byName: ReadonlyMap<string, Policy>;
   private readonly telegram: TelegramConfig;
 
-  private constructor(app: string, policies: Policy[], telegram: TelegramConfig | undefined) {
+  private constructor(config: ParsedConfig, policies: Policy[]) {
+    const { app, telegram } = config;
     this.app = app;
+    this.limiter = config.limiter;
     this.byName = new Map(policies.map((policy) => [policy.name, policy]));
     this.telegram = telegram ?? { bots: {} };
   }
@@ -59,7 +63,7 @@ export class Registry {
       throw new ConfigError(parsed.error.issues.map((issue) => issueText(issue, knownFields)));
     }
     const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
-    const registry = new Registry(parsed.data.app, policies, parsed.data.telegram);
+    const registry = new Registry(parsed.data, policies);
     const dangling = registry.danglingReferences(parsed.data);
     if (dangling.length > 0) throw new ConfigError(dangling);
     return registry;

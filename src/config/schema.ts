@@ -120,6 +120,19 @@ export const configSchema = z.strictObject({
         seen.set(name.toLowerCase(), name);
       }
     }),
+  limiter: z
+    .strictObject({
+      budgetMs: integer(10, 30_000)
+        .default(1000)
+        .describe("How long a decision may take before the limiter counts as unavailable."),
+      failMode: oneOf(["open", "closed"])
+        .default("closed")
+        .describe(
+          "HTTP and RPC when the limiter is unavailable: closed answers 503 / a denial, " +
+            "open admits and says so. Telegram bots have their own failMode.",
+        ),
+    })
+    .default({ budgetMs: 1000, failMode: "closed" }),
   telegram: telegramSchema.optional().describe("Bots whose webhooks this worker fronts."),
 });
 

@@ -24,7 +24,8 @@ export function v1Routes() {
   api.post("/check", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
     const result = await c.var.limiter.check(body);
-    return c.json(result, result.allowed ? 200 : 429, rateLimitHeaders(result));
+    const status = result.allowed ? 200 : result.unavailable ? 503 : 429;
+    return c.json(result, status, rateLimitHeaders(result));
   });
 
   api.post("/leases", async (c) => {

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { LimiterUnavailableError } from "../limiter/calls.ts";
 import { InputError } from "../limiter/request.ts";
 
 export function jsonError(c: Context, status: ContentfulStatusCode, message: string) {
@@ -13,6 +14,10 @@ export function jsonError(c: Context, status: ContentfulStatusCode, message: str
  */
 export function onError(error: Error, c: Context) {
   if (error instanceof InputError) return jsonError(c, 400, error.message);
+  if (error instanceof LimiterUnavailableError) {
+    c.header("Retry-After", "1");
+    return jsonError(c, 503, "limiter unavailable; retry later");
+  }
   if (error instanceof HTTPException)
     return jsonError(c, error.status as ContentfulStatusCode, error.message);
   console.error(JSON.stringify({ event: "unhandled", name: error.name, message: error.message }));

@@ -26,6 +26,8 @@ function binding(counted: PolicyResult[]): PolicyResult | undefined {
  * characters that need no escaping inside an sf-string.
  */
 export function rateLimitHeaders(result: CheckResult): Record<string, string> {
+  // Nothing was counted: quotas would be guesses, so only the retry hint is given.
+  if (result.unavailable) return result.allowed ? {} : { "Retry-After": "1" };
   const counted = result.policies.filter((p) => !p.skipped && !p.disabled);
   const headers: Record<string, string> = {};
   if (counted.length > 0) {

@@ -3,6 +3,7 @@ import type { Registry } from "../config/registry.ts";
 import { canonicalKey, subjectKey } from "../core/keys.ts";
 import { type CheckLimit, maxCost, quotaOf, remainingUnconsumed } from "../core/limits.ts";
 import { resolveScope } from "../core/scopes.ts";
+import { callObject, LimiterUnavailableError } from "./calls.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import type { LimiterObject } from "./object.ts";
 import type { BatchOutcome, CheckItem, RefundItem } from "./protocol.ts";
@@ -70,11 +71,31 @@ export class Limiter {
     this.registry = registry;
   }
 
-  /** Validates `input` and decides it. Bad input throws an InputError; a denial is data. */
+  /**
+   * Validates `input` and decides it. Bad input throws an InputError; a denial is data. When
+   * the limiter cannot decide in time, the configured failure mode answers: `closed` denies
+   * and `open` admits, both marked `unavailable`.
+   */
   async check(input: unknown): Promise<CheckResult> {
     const request = parseInput(checkSchema, input);
     const policies = [...new Set(request.policies)].map((name) => this.policy(name));
-    return (await this.decide(policies, request)).result;
+    try {
+      return (await this.decide(policies, request)).result;
+    } catch (error) {
+      if (!(error instanceof LimiterUnavailableError)) throw error;
+      console.error(JSON.stringify({ event: "limiter_unavailable", reason: error.message }));
+      return this.unavailable(policies, this.registry.limiter.failMode === "open");
+    }
+  }
+
+  private unavailable(policies: Policy[], allowed: boolean): CheckResult {
+    const retryAfterMs = allowed ? 0 : 1000;
+    return {
+      allowed,
+      retryAfterMs,
+      unavailable: true,
+      policies: policies.map((policy) => ({ ...this.baseResult(policy), allowed, retryAfterMs })),
+    };
   }
 
   /**
@@ -99,9 +120,11 @@ export class Limiter {
     if (claim && claimSubject !== undefined && groups.length === 0) groups.push([claimSubject, []]);
     const outcomes = await Promise.all(
       groups.map(([subject, planned]) =>
-        this.stub(subject).check(
-          planned.map((p) => p.item),
-          subject === claimSubject ? claim?.key : undefined,
+        this.call(() =>
+          this.stub(subject).check(
+            planned.map((p) => p.item),
+            subject === claimSubject ? claim?.key : undefined,
+          ),
         ),
       ),
     );
@@ -130,7 +153,8 @@ export class Limiter {
   async undo(ticket: Ticket): Promise<void> {
     await this.refund(ticket.refunds);
     if (ticket.claimSubject !== undefined && ticket.claimKey !== undefined) {
-      await this.stub(ticket.claimSubject).releaseClaim(ticket.claimKey);
+      const { claimSubject, claimKey } = ticket;
+      await this.call(() => this.stub(claimSubject).releaseClaim(claimKey));
     }
   }
 
@@ -209,7 +233,9 @@ export class Limiter {
         remaining: limit.limit,
       };
     }
-    const outcome = await this.stub(subjectKey(parts)).acquire({ stateKey, limit, leaseId });
+    const outcome = await this.call(() =>
+      this.stub(subjectKey(parts)).acquire({ stateKey, limit, leaseId }),
+    );
     return {
       acquired: outcome.acquired,
       leaseId: outcome.acquired ? leaseId : undefined,
@@ -228,11 +254,8 @@ export class Limiter {
       ? this.registry.get(parsed.parts.namespace)
       : undefined;
     if (policy?.limit.kind !== "concurrency") return false;
-    return this.stub(subjectKey(parsed.parts)).release({
-      stateKey: parsed.stateKey,
-      limit: policy.limit,
-      leaseId,
-    });
+    const item = { stateKey: parsed.stateKey, limit: policy.limit, leaseId };
+    return this.call(() => this.stub(subjectKey(parsed.parts)).release(item));
   }
 
   /** Forgets one subject's state for one policy. */
@@ -240,7 +263,7 @@ export class Limiter {
     const request = parseInput(policySubjectSchema, input);
     const policy = this.policy(request.policy);
     const { key, subject } = this.requireKeys(policy, request);
-    await this.stub(subject).reset([key]);
+    await this.call(() => this.stub(subject).reset([key]));
     return { key };
   }
 
@@ -312,8 +335,25 @@ export class Limiter {
     });
   }
 
+  /**
+   * Refunds are never retried: a refund applied twice would hand out more than was taken.
+   * One that fails leaves the subject charged for nothing, which can deny, never over-admit.
+   */
   private async refund(refunds: SubjectRefunds[]): Promise<void> {
-    await Promise.all(refunds.map(({ subject, items }) => this.stub(subject).refund(items)));
+    const results = await Promise.allSettled(
+      refunds.map(({ subject, items }) =>
+        this.call(() => this.stub(subject).refund(items), { retry: false }),
+      ),
+    );
+    for (const result of results) {
+      if (result.status === "rejected") {
+        console.error(JSON.stringify({ event: "refund_failed", error: String(result.reason) }));
+      }
+    }
+  }
+
+  private call<T>(fn: () => Promise<T>, options = { retry: true }): Promise<T> {
+    return callObject(fn, { budgetMs: this.registry.limiter.budgetMs, ...options });
   }
 
   private stub(subject: string) {

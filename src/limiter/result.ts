@@ -28,6 +28,11 @@ export interface CheckResult {
   allowed: boolean;
   /** 0 when allowed; otherwise when the same check could first be admitted. */
   retryAfterMs: number;
+  /**
+   * The limiter could not decide (an object overloaded, failing or too slow) and the
+   * configured failure mode answered: `allowed` is true when failing open.
+   */
+  unavailable?: true | undefined;
   policies: PolicyResult[];
 }
 
