@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { quotaOf } from "../core/limits.ts";
-import type { Limiter } from "../limiter/client.ts";
+import { type Limiter, stats } from "../limiter/client.ts";
 import { bearerAuth } from "./auth.ts";
 import { limitBody, MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
@@ -47,6 +47,16 @@ export function v1Routes() {
     const { key } = await c.var.limiter.reset(body as never);
     return c.json({ reset: true, key });
   });
+
+  api.get("/stats", (c) =>
+    c.json({
+      isolate: {
+        objectCalls: stats.objectCalls,
+        deniedFromCache: stats.deniedFromCache,
+        cachedDenials: stats.cachedDenials(),
+      },
+    }),
+  );
 
   api.get("/policies", (c) =>
     c.json({

@@ -1,5 +1,7 @@
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
+import { DenialCache } from "../core/denial-cache.ts";
+import { hash53 } from "../core/hash.ts";
 import { canonicalKey, subjectKey } from "../core/keys.ts";
 import { type CheckLimit, maxCost, quotaOf, remainingUnconsumed } from "../core/limits.ts";
 import { resolveScope } from "../core/scopes.ts";
@@ -16,6 +18,34 @@ import {
   type Subject,
 } from "./request.ts";
 import type { AcquireResult, CheckResult, PolicyResult } from "./result.ts";
+
+/** Per isolate: at most this many denials are remembered (each one check result). */
+export const MAX_CACHED_DENIALS = 10_000;
+const denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
+
+/** What this isolate has done, for `GET /v1/stats` and the benchmarks. */
+export const stats = { objectCalls: 0, deniedFromCache: 0, cachedDenials: () => denials.size };
+
+/** Checks that share this key would be decided by the same states with the same content. */
+function denialKey(groups: [string, Planned[]][], request: Decidable): string | undefined {
+  const keys = groups.flatMap(([, planned]) => planned.map((p) => p.item.stateKey));
+  if (keys.length === 0) return undefined;
+  return `${keys.join("|")}#${request.fingerprint === undefined ? "" : hash53(request.fingerprint)}`;
+}
+
+/** A cached denial as it stands `remainingMs` before it lapses. */
+function aged(result: CheckResult, remainingMs: number): CheckResult {
+  const elapsedMs = result.retryAfterMs - remainingMs;
+  return {
+    ...result,
+    retryAfterMs: remainingMs,
+    policies: result.policies.map((p) => ({
+      ...p,
+      retryAfterMs: Math.max(0, p.retryAfterMs - elapsedMs),
+      resetMs: Math.max(0, p.resetMs - elapsedMs),
+    })),
+  };
+}
 
 interface Planned {
   subject: string;
@@ -114,6 +144,17 @@ export class Limiter {
         bySubject.set(planned.subject, [...(bySubject.get(planned.subject) ?? []), planned]);
     }
     const groups = [...bySubject.entries()];
+    const startMs = Date.now();
+    const cacheKey = denialKey(groups, request);
+    const cached = cacheKey ? denials.get(cacheKey, request.cost, startMs) : undefined;
+    if (cached) {
+      stats.deniedFromCache++;
+      return {
+        result: aged(cached.result, cached.remainingMs),
+        duplicate: false,
+        ticket: { refunds: [] },
+      };
+    }
     // The claim rides along with the first object's call, so de-duplication costs no extra
     // request; with no object to call, it goes to its own.
     const claimSubject = groups[0]?.[0] ?? claim?.fallbackSubject;
@@ -138,15 +179,15 @@ export class Limiter {
       claimKey: claim?.key,
       refunds: admitted ? this.refunds(groups, outcomes) : [],
     };
-    return {
-      result: {
-        allowed: denied.length === 0 && !duplicate,
-        retryAfterMs: Math.max(0, ...denied.map((r) => r.retryAfterMs)),
-        policies: results,
-      },
-      duplicate,
-      ticket,
+    const result: CheckResult = {
+      allowed: denied.length === 0 && !duplicate,
+      retryAfterMs: Math.max(0, ...denied.map((r) => r.retryAfterMs)),
+      policies: results,
     };
+    if (cacheKey && !result.allowed && !duplicate) {
+      denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, Date.now());
+    }
+    return { result, duplicate, ticket };
   }
 
   /** Takes back a decision: refunds what it consumed and frees its claim for a retry. */
@@ -264,6 +305,7 @@ export class Limiter {
     const policy = this.policy(request.policy);
     const { key, subject } = this.requireKeys(policy, request);
     await this.call(() => this.stub(subject).reset([key]));
+    denials.forget(key);
     return { key };
   }
 
@@ -353,6 +395,7 @@ export class Limiter {
   }
 
   private call<T>(fn: () => Promise<T>, options = { retry: true }): Promise<T> {
+    stats.objectCalls++;
     return callObject(fn, { budgetMs: this.registry.limiter.budgetMs, ...options });
   }
 
