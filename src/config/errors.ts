@@ -30,5 +30,5 @@ export function issueText(issue: z.core.$ZodIssue, knownFields: (path: string) =
       })
       .join("\n  - ");
   }
-  return at === "" ? issue.message : `${at} ${issue.message}`;
+  return `${at === "" ? "policies.json" : at} ${issue.message}`;
 }

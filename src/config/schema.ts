@@ -92,49 +92,53 @@ export const policySchema = z.discriminatedUnion(
   },
 );
 
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  app: token("app name", 32).default("sentinel").describe("First part of every key."),
-  policies: z
-    .record(z.string(), policySchema, { error: expected("an object of named policies") })
-    .check((ctx) => {
-      const seen = new Map<string, string>();
-      for (const name of Object.keys(ctx.value)) {
-        if (!POLICY_NAME.test(name)) {
-          ctx.issues.push({
-            code: "custom",
-            path: [name],
-            input: name,
-            message: "is not a valid policy name: use 1-64 letters, digits, _ . - (starting alnum)",
-          });
+export const configSchema = z.strictObject(
+  {
+    $schema: z.string().optional(),
+    app: token("app name", 32).default("sentinel").describe("First part of every key."),
+    policies: z
+      .record(z.string(), policySchema, { error: expected("an object of named policies") })
+      .check((ctx) => {
+        const seen = new Map<string, string>();
+        for (const name of Object.keys(ctx.value)) {
+          if (!POLICY_NAME.test(name)) {
+            ctx.issues.push({
+              code: "custom",
+              path: [name],
+              input: name,
+              message:
+                "is not a valid policy name: use 1-64 letters, digits, _ . - (starting alnum)",
+            });
+          }
+          const other = seen.get(name.toLowerCase());
+          if (other !== undefined) {
+            ctx.issues.push({
+              code: "custom",
+              path: [name],
+              input: name,
+              message: `differs from policy "${other}" only by case; names must differ by more`,
+            });
+          }
+          seen.set(name.toLowerCase(), name);
         }
-        const other = seen.get(name.toLowerCase());
-        if (other !== undefined) {
-          ctx.issues.push({
-            code: "custom",
-            path: [name],
-            input: name,
-            message: `differs from policy "${other}" only by case; names must differ by more`,
-          });
-        }
-        seen.set(name.toLowerCase(), name);
-      }
-    }),
-  limiter: z
-    .strictObject({
-      budgetMs: integer(10, 30_000)
-        .default(1000)
-        .describe("How long a decision may take before the limiter counts as unavailable."),
-      failMode: oneOf(["open", "closed"])
-        .default("closed")
-        .describe(
-          "HTTP and RPC when the limiter is unavailable: closed answers 503 / a denial, " +
-            "open admits and says so. Telegram bots have their own failMode.",
-        ),
-    })
-    .default({ budgetMs: 1000, failMode: "closed" }),
-  telegram: telegramSchema.optional().describe("Bots whose webhooks this worker fronts."),
-});
+      }),
+    limiter: z
+      .strictObject({
+        budgetMs: integer(10, 30_000)
+          .default(1000)
+          .describe("How long a decision may take before the limiter counts as unavailable."),
+        failMode: oneOf(["open", "closed"])
+          .default("closed")
+          .describe(
+            "HTTP and RPC when the limiter is unavailable: closed answers 503 / a denial, " +
+              "open admits and says so. Telegram bots have their own failMode.",
+          ),
+      })
+      .default({ budgetMs: 1000, failMode: "closed" }),
+    telegram: telegramSchema.optional().describe("Bots whose webhooks this worker fronts."),
+  },
+  { error: expected("a JSON object") },
+);
 
 export type PolicyInput = z.input<typeof policySchema>;
 export type ParsedPolicy = z.output<typeof policySchema>;

@@ -1,0 +1,126 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/errors.ts";
+import { Registry } from "../../src/config/registry.ts";
+import { api } from "../helpers.ts";
+import { createApp, originBot, post, testRegistry } from "../telegram/harness.ts";
+import { hostileValue, mutated, rawBody, STACK_TRACE } from "./hostile.ts";
+
+/** A rejection must be a 4xx whose JSON body says what is wrong. */
+async function expectSafe(res: Response, allowed: number[]) {
+  const text = await res.text();
+  expect(res.status, text).toBeLessThan(500);
+  expect(allowed).toContain(res.status);
+  expect(text).not.toMatch(STACK_TRACE);
+  if (res.status >= 400 && res.status !== 429) {
+    const json = JSON.parse(text) as { error?: unknown };
+    expect(typeof json.error).toBe("string");
+    expect((json.error as string).length).toBeGreaterThan(5);
+  }
+}
+
+const validCheck = {
+  policies: ["user_throttle", "user_debounce"],
+  user: "fuzz",
+  chat: "-1",
+  ip: "192.0.2.1",
+  key: "k",
+  cost: 1,
+  fingerprint: "x",
+};
+
+describe("hostile input never gets a 5xx", () => {
+  it("POST /v1/check with mutated bodies", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(validCheck, Object.keys(validCheck)), async (body) => {
+        await expectSafe(await api("/v1/check", { body }), [200, 400, 413, 429]);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it("POST /v1/check with raw bodies", async () => {
+    await fc.assert(
+      fc.asyncProperty(rawBody, async (body) => {
+        await expectSafe(await api("/v1/check", { body }), [200, 400, 413, 429]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("POST /v1/leases and DELETE /v1/leases/:id", async () => {
+    const valid = { policy: "jobs_concurrency", user: "fuzz-lease" };
+    await fc.assert(
+      fc.asyncProperty(mutated(valid, ["policy", "user"]), async (body) => {
+        await expectSafe(await api("/v1/leases", { body }), [201, 400, 413, 429]);
+      }),
+      { numRuns: 1_000 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 300 }), async (id) => {
+        const path = `/v1/leases/${encodeURIComponent(id)}`;
+        await expectSafe(await api(path, { method: "DELETE" }), [404]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("POST /telegram/:bot with hostile updates", async () => {
+    const app = createApp(testRegistry());
+    const { binding } = originBot();
+    const update = fc.oneof(
+      fc.record({ update_id: fc.nat(), message: hostileValue }),
+      fc.record({ update_id: fc.nat(), callback_query: hostileValue }),
+      fc.record({ update_id: hostileValue, message: fc.anything({ maxDepth: 3 }) }),
+      fc.dictionary(fc.string({ maxLength: 20 }), hostileValue, { maxKeys: 4 }),
+      rawBody,
+    );
+    await fc.assert(
+      fc.asyncProperty(update, async (body) => {
+        await expectSafe(await post(app, { ORIGIN: binding }, body), [200, 400, 413]);
+      }),
+      { numRuns: 2_500 },
+    );
+  });
+
+  it("policies.json: every rejection names what is wrong", () => {
+    const policy = fc.record(
+      {
+        kind: fc.oneof(
+          fc.constantFrom("throttle", "debounce", "window", "concurrency"),
+          hostileValue,
+        ),
+        rate: hostileValue,
+        per: hostileValue,
+        window: hostileValue,
+        limit: hostileValue,
+        ttl: hostileValue,
+        scope: hostileValue,
+        mode: hostileValue,
+      },
+      { requiredKeys: ["kind"] },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({
+            policies: fc.dictionary(fc.string({ maxLength: 20 }), policy, { maxKeys: 3 }),
+          }),
+          fc.anything({ maxDepth: 4 }),
+        ),
+        (config) => {
+          try {
+            Registry.fromJson(config);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ConfigError);
+            for (const problem of (error as ConfigError).problems) {
+              expect(problem.length).toBeGreaterThan(5);
+              expect(problem).not.toMatch(/Invalid input|undefined undefined/);
+            }
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
