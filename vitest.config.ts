@@ -1,13 +1,38 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+// The example consumer runs as a second Worker from its deploy bundle, which `npm test`
+// builds first (the `pretest` script): auxiliary Workers cannot be built by the plugin.
+const consumerBundle = fileURLToPath(new URL("./dist/consumer/index.js", import.meta.url));
+if (!existsSync(consumerBundle)) {
+  throw new Error(`${consumerBundle} is missing: run \`npm test\`, or \`npm run pretest\` first`);
+}
+
+// The plugin renames the Worker under test to its runner, `vitest-plugin-runner-<project
+// name>` (getRunnerName in @cloudflare/vitest-plugin), and re-points only the runner's own
+// bindings at it, so the consumer has to name the runner. This project has no name.
+const workerUnderTest = "vitest-plugin-runner-";
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        // Tests never read .dev.vars: the token is fixed here so they run on a fresh clone.
-        bindings: { API_TOKEN: "test-token" },
+        // Fixed here, over any .dev.vars, so tests run the same on a fresh clone.
+        bindings: { API_TOKEN: "test-token", TELEGRAM_SECRET_DEMO: "test-telegram-secret" },
+        // For tests only: lets a test send requests to the consumer.
+        serviceBindings: { CONSUMER: "limiter-consumer" },
+        workers: [
+          {
+            name: "limiter-consumer",
+            modules: true,
+            scriptPath: consumerBundle,
+            compatibilityDate: "2026-11-01",
+            serviceBindings: { LIMITER: { name: workerUnderTest, entrypoint: "RateLimiter" } },
+          },
+        ],
       },
     }),
   ],

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { quotaOf } from "../core/limits.ts";
 import { type Limiter, stats } from "../limiter/client.ts";
+import { policyList } from "../limiter/policy-list.ts";
 import { bearerAuth } from "./auth.ts";
 import { limitBody, MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
@@ -58,15 +58,7 @@ export function v1Routes() {
     }),
   );
 
-  api.get("/policies", (c) =>
-    c.json({
-      app: c.var.limiter.registry.app,
-      policies: c.var.limiter.registry.list().map((policy) => ({
-        ...policy,
-        ...quotaOf(policy.limit),
-      })),
-    }),
-  );
+  api.get("/policies", (c) => c.json(policyList(c.var.limiter.registry)));
 
   return api;
 }

@@ -1,0 +1,31 @@
+import { limit, type RateLimiterBinding, type RateLimitVariables } from "edge-limiter/client";
+import { Hono } from "hono";
+
+// The binding typed with the limiter's RPC methods, from edge-limiter/client.
+type AppEnv = { Bindings: { LIMITER: RateLimiterBinding }; Variables: RateLimitVariables };
+
+const app = new Hono<AppEnv>();
+
+// 5 a minute per user, by the X-User header a real app would take from its session.
+app.get(
+  "/hello",
+  limit<AppEnv>({
+    binding: (c) => c.env.LIMITER,
+    policies: ["user_throttle"],
+    subject: (c) => ({ user: c.req.header("X-User") ?? "anonymous" }),
+  }),
+  (c) => c.json({ hello: c.req.header("X-User") ?? "anonymous" }),
+);
+
+// Login attempts per client IP; Cloudflare sets CF-Connecting-IP on every request.
+app.post(
+  "/login",
+  limit<AppEnv>({
+    binding: (c) => c.env.LIMITER,
+    policies: ["login_ip"],
+    subject: (c) => ({ ip: c.req.header("CF-Connecting-IP") ?? "unknown" }),
+  }),
+  (c) => c.json({ ok: true, remaining: c.get("rateLimit").policies[0]?.remaining }),
+);
+
+export default app;

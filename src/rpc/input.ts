@@ -1,0 +1,53 @@
+import { shown } from "../config/fields.ts";
+import { InputError, type PolicySubject } from "../limiter/request.ts";
+
+/** Who a call is about; a policy uses the ids its scope needs. Telegram's ids are numbers. */
+export interface SubjectIds {
+  user?: string | number;
+  chat?: string | number;
+  ip?: string | number;
+  key?: string | number;
+}
+
+/** The argument of `check()`: the body of `POST /v1/check`. */
+export interface CheckInput extends SubjectIds {
+  policies: string[];
+  cost?: number;
+  fingerprint?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The argument of `check()` as an object. The limiter's own message speaks of a JSON body,
+ * which an RPC caller never sent, so the shape is checked here first.
+ */
+export function checkArgument(input: unknown): Record<string, unknown> {
+  if (!isRecord(input)) {
+    const like = '{ policies: ["user_throttle"], user: "42" }';
+    throw new InputError(`check() takes an object like ${like}, got ${shown(input)}`);
+  }
+  return input;
+}
+
+/** `(policy, subject)` as the one object the limiter validates; the positional policy wins. */
+export function policySubject(method: string, policy: unknown, subject: unknown): PolicySubject {
+  if (subject !== undefined && !isRecord(subject)) {
+    const like = '{ user: "42" }';
+    throw new InputError(
+      `${method}(policy, subject) takes a subject object like ${like}, got ${shown(subject)}`,
+    );
+  }
+  // Only the shape is asserted here: the limiter validates every field and names the bad one.
+  return { ...subject, policy } as PolicySubject;
+}
+
+/** A lease id must be a string; a string that names no lease is `false`, not an error. */
+export function leaseIdArgument(leaseId: unknown): string {
+  if (typeof leaseId !== "string") {
+    throw new InputError(`leaseId must be a string, got ${shown(leaseId)}`);
+  }
+  return leaseId;
+}
