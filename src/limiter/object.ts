@@ -17,7 +17,8 @@ import { StateStore } from "./store.ts";
  * gate makes every call atomic: no other call can interleave between a read and its write.
  */
 export class LimiterObject extends DurableObject<Env> {
-  private store!: StateStore;
+  /** Public for tests and benchmarks that read `rowsWritten`; not an RPC method. */
+  store!: StateStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

@@ -21,6 +21,8 @@ export interface StoredState {
  */
 export class StateStore {
   private readonly cache = new Map<string, StoredState | null>();
+  /** Rows this instance has written (puts, deletes, alarms), for the storage benchmarks. */
+  rowsWritten = 0;
   /** When the clean-up alarm is due; null when none is set. */
   private alarmAtMs: number | null;
 
@@ -55,17 +57,22 @@ export class StateStore {
     const had = this.cache.get(key);
     if (state === undefined) {
       this.cache.set(key, null);
-      if (had !== null) this.storage.kv.delete(key);
+      if (had !== null) {
+        this.storage.kv.delete(key);
+        this.rowsWritten++;
+      }
       return;
     }
     const entry = { state, recoverAtMs };
     this.cache.set(key, entry);
     this.storage.kv.put(key, entry);
+    this.rowsWritten++;
     // One alarm per object: set it only when none is pending. When it fires it deletes what
     // has recovered and re-arms for the rest, so busy objects do not pay a write per call.
     if (this.alarmAtMs === null) {
       this.alarmAtMs = recoverAtMs;
       void this.storage.setAlarm(recoverAtMs);
+      this.rowsWritten++;
     }
   }
 
@@ -90,13 +97,17 @@ export class StateStore {
       const stored = entry as StoredState;
       if (stored.recoverAtMs <= nowMs) {
         this.storage.kv.delete(key);
+        this.rowsWritten++;
         this.cache.set(key, null);
       } else {
         next = Math.max(next ?? 0, stored.recoverAtMs);
       }
     }
     this.alarmAtMs = next;
-    if (next !== null) void this.storage.setAlarm(next);
+    if (next !== null) {
+      void this.storage.setAlarm(next);
+      this.rowsWritten++;
+    }
     return next;
   }
 }
