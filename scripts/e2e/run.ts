@@ -156,9 +156,11 @@ function writeReport() {
     "  as configured (fail-open or fail-closed) on the HTTP, Telegram and RPC doors; overload",
     "  is never retried, a retryable error once (`test/reliability/faults.test.ts`,",
     "  `test/telegram/webhook.test.ts`, `test/rpc/`);",
-    "- 10,000 generated hostile inputs across `/v1/check`, `/v1/leases`, the Telegram webhook",
-    "  and `policies.json`: no 5xx, every rejection a 4xx that says what is wrong",
-    "  (`test/reliability/fuzz.test.ts`).",
+    "- 11,000 generated hostile inputs across `/v1/check`, `/v1/leases`, the Telegram webhook,",
+    "  the RPC methods and `policies.json`: no 5xx, every rejection a 4xx (or a thrown Error over",
+    "  RPC) that says what is wrong; the run prints its tally (`test/reliability/fuzz.test.ts`);",
+    "- secrets (API token, webhook and origin secrets) never appear in logs or error bodies,",
+    "  on every path that logs (`test/reliability/secrets.test.ts`).",
     "",
   ];
   writeFileSync(new URL("../../RELIABILITY.md", import.meta.url), lines.join("\n"));

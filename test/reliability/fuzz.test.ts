@@ -1,13 +1,26 @@
+import { exports } from "cloudflare:workers";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.ts";
 import { Registry } from "../../src/config/registry.ts";
 import { api } from "../helpers.ts";
 import { createApp, originBot, post, testRegistry } from "../telegram/harness.ts";
 import { hostileValue, mutated, rawBody, STACK_TRACE } from "./hostile.ts";
 
+/** What was tried, by door and answer, printed at the end: "what it tried and what was lost". */
+const tried = new Map<string, number>();
+const count = (what: string) => tried.set(what, (tried.get(what) ?? 0) + 1);
+
+afterAll(() => {
+  const total = [...tried.values()].reduce((a, b) => a + b, 0);
+  const lost = [...tried].reduce((sum, [what, n]) => (/ 5\d\d$/.test(what) ? sum + n : sum), 0);
+  const lines = [...tried].sort().map(([what, n]) => `  ${what}: ${n}`);
+  console.log(`fuzz: ${total} hostile cases tried, ${lost} answered 5xx\n${lines.join("\n")}`);
+});
+
 /** A rejection must be a 4xx whose JSON body says what is wrong. */
-async function expectSafe(res: Response, allowed: number[]) {
+async function expectSafe(res: Response, allowed: number[], door = "http") {
+  count(`${door} ${res.status}`);
   const text = await res.text();
   expect(res.status, text).toBeLessThan(500);
   expect(allowed).toContain(res.status);
@@ -77,9 +90,37 @@ describe("hostile input never gets a 5xx", () => {
     );
     await fc.assert(
       fc.asyncProperty(update, async (body) => {
-        await expectSafe(await post(app, { ORIGIN: binding }, body), [200, 400, 413]);
+        await expectSafe(await post(app, { ORIGIN: binding }, body), [200, 400, 413], "telegram");
       }),
       { numRuns: 2_500 },
+    );
+  });
+
+  it("RPC methods: a result, or a plain Error that says what is wrong", async () => {
+    const rpc = exports.RateLimiter as unknown as Record<
+      string,
+      (...args: unknown[]) => Promise<unknown>
+    >;
+    const call = fc.oneof(
+      mutated(validCheck, Object.keys(validCheck)).map((body) => ["check", body] as const),
+      fc.tuple(hostileValue, hostileValue).map((args) => ["acquire", ...args] as const),
+      fc.tuple(hostileValue).map((args) => ["release", ...args] as const),
+      fc.tuple(hostileValue, hostileValue).map((args) => ["reset", ...args] as const),
+    );
+    await fc.assert(
+      fc.asyncProperty(call, async ([method, ...args]) => {
+        try {
+          await rpc[method]?.(...args);
+          count(`rpc ${method} answered`);
+        } catch (error) {
+          count(`rpc ${method} threw`);
+          const message = (error as Error).message;
+          expect(message).not.toBe("internal error");
+          expect(message.length).toBeGreaterThan(5);
+          expect(message).not.toMatch(STACK_TRACE);
+        }
+      }),
+      { numRuns: 1_000 },
     );
   });
 
@@ -111,7 +152,9 @@ describe("hostile input never gets a 5xx", () => {
         (config) => {
           try {
             Registry.fromJson(config);
+            count("policies.json accepted");
           } catch (error) {
+            count("policies.json rejected");
             expect(error).toBeInstanceOf(ConfigError);
             for (const problem of (error as ConfigError).problems) {
               expect(problem.length).toBeGreaterThan(5);

@@ -11,7 +11,7 @@ function limiterWith(fault: "overloaded" | "hang" | "throw") {
 }
 
 describe("faults on the RPC door", () => {
-  it.each(["overloaded", "throw"] as const)(
+  it.each(["overloaded", "throw", "hang"] as const)(
     "fails closed on %s: a denial, marked unavailable",
     async (fault) => {
       const { rpc, calls } = limiterWith(fault);

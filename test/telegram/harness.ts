@@ -32,9 +32,10 @@ export function originBot() {
 }
 
 /** policies.json for the tests: small limits so a handful of updates reach them. */
-export function testRegistry(botOverrides: Record<string, unknown> = {}) {
+export function testRegistry(botOverrides: Record<string, unknown> = {}, limiter = {}) {
   return Registry.fromJson({
     app: "tg",
+    limiter,
     policies: {
       three: { kind: "throttle", rate: 3, per: 60, scope: "user" },
       group_two: { kind: "throttle", rate: 2, per: 60, scope: "group" },

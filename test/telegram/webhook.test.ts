@@ -1,6 +1,7 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { faultyNamespace } from "../reliability/faulty.ts";
 import { fixtures } from "./fixtures.ts";
 import {
   callback,
@@ -267,6 +268,15 @@ describe("when the limiter itself fails", () => {
     const res = await post(app, { ORIGIN: origin, LIMITER: brokenLimiter }, message(112, "a"));
     expect(res.status).toBe(200);
     expect(decision).toBe("fail-open");
+  });
+
+  it("fails open when the limiter hangs past its time budget", async () => {
+    const quickApp = createApp(testRegistry({}, { budgetMs: 50 }));
+    const { namespace } = faultyNamespace("hang");
+    const { received, binding } = originBot();
+    const res = await post(quickApp, { ORIGIN: binding, LIMITER: namespace }, message(114, "a"));
+    expect(res.status).toBe(200);
+    expect(received).toHaveLength(1);
   });
 
   it("fails closed when configured: asks Telegram to retry later", async () => {

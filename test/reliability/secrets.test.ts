@@ -1,0 +1,58 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { api, TOKEN } from "../helpers.ts";
+import {
+  createApp,
+  message,
+  ORIGIN_SECRET,
+  post,
+  testRegistry,
+  WEBHOOK_SECRET,
+} from "../telegram/harness.ts";
+import { faultyNamespace } from "./faulty.ts";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Everything the worker wrote to the console while `run` ran. */
+async function logsOf(run: () => Promise<string[]>): Promise<{ logs: string; bodies: string }> {
+  const lines: string[] = [];
+  for (const level of ["log", "error", "warn", "info", "debug"] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+  }
+  const bodies = await run();
+  return { logs: lines.join("\n"), bodies: bodies.join("\n") };
+}
+
+describe("secrets", () => {
+  it("never appear in logs or error bodies, on any path that logs", async () => {
+    const app = createApp(testRegistry());
+    const { logs, bodies } = await logsOf(async () => {
+      const texts: string[] = [];
+      const keep = async (res: Response) => texts.push(await res.text());
+      // Wrong and missing tokens.
+      await keep(
+        await api("/v1/check", { body: { policies: ["user_throttle"] }, token: `${TOKEN}x` }),
+      );
+      await keep(await api("/v1/policies", { token: null }));
+      // A wrong webhook secret, an origin that fails, and a limiter that fails.
+      await keep(await post(app, {}, message(1, "a"), { secret: `${WEBHOOK_SECRET}x` }));
+      const down = { fetch: async () => new Response("down", { status: 500 }) };
+      await keep(await post(app, { ORIGIN: down }, message(2, "b")));
+      const { namespace } = faultyNamespace("throw");
+      await keep(await post(app, { ORIGIN: down, LIMITER: namespace }, message(3, "c")));
+      const closed = createApp(testRegistry({ failMode: "closed" }));
+      await keep(await post(closed, { LIMITER: namespace }, message(4, "d")));
+      await keep(await api("/v1/check", { body: "{broken" }));
+      return texts;
+    });
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
+      expect(logs).not.toContain(secret);
+      expect(bodies).not.toContain(secret);
+    }
+  });
+});
