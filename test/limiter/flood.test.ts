@@ -3,31 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { registry } from "../../src/config/bundled.ts";
 import { TOKEN } from "../helpers.ts";
-
-/** Counts the calls that reach Durable Objects, passing each one through. */
-function countingNamespace() {
-  const calls: string[] = [];
-  const namespace = {
-    getByName(name: string) {
-      const real = env.LIMITER.getByName(name) as unknown as Record<
-        string,
-        (...a: unknown[]) => unknown
-      >;
-      return new Proxy(
-        {},
-        {
-          get:
-            (_, method: string) =>
-            (...args: unknown[]) => {
-              calls.push(method);
-              return real[method]?.(...args);
-            },
-        },
-      );
-    },
-  };
-  return { namespace, calls };
-}
+import { faultyNamespace } from "../reliability/faulty.ts";
 
 const app = createApp(registry);
 
@@ -41,7 +17,7 @@ async function check(namespace: object, body: object) {
 
 describe("a flood on one key", () => {
   it("is answered from the denial cache, not by the object", async () => {
-    const { namespace, calls } = countingNamespace();
+    const { namespace, calls } = faultyNamespace("none");
     const statuses: number[] = [];
     for (let i = 0; i < 200; i++) {
       statuses.push(
@@ -55,7 +31,7 @@ describe("a flood on one key", () => {
   });
 
   it("still asks the object about a cheaper check than the one denied", async () => {
-    const { namespace, calls } = countingNamespace();
+    const { namespace, calls } = faultyNamespace("none");
     await check(namespace, { policies: ["export_cost"], user: "costly", cost: 10 });
     const denied = await check(namespace, { policies: ["export_cost"], user: "costly", cost: 10 });
     expect(denied.status).toBe(429);

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 
-export type Fault = "throw" | "overloaded" | "retryable-once" | "hang";
+export type Fault = "none" | "throw" | "overloaded" | "retryable-once" | "hang";
 
 /**
- * A test seam in front of the real Durable Object namespace: every call through a stub
- * first meets the fault, then (where the fault lets it) reaches the real object.
+ * A test seam in front of the real Durable Object namespace: every call through a stub is
+ * recorded, meets the fault, then (where the fault lets it) reaches the real object.
  */
 export function faultyNamespace(fault: Fault) {
   const calls: string[] = [];
