@@ -7,6 +7,13 @@ export interface ClaimState {
 
 type Stored = LimitState | ClaimState;
 
+/**
+ * The clean-up alarm fires at least this often while anything is stored, so a state that
+ * recovers soon is not kept for as long as a long-lived neighbour (a 24-hour claim), and
+ * at most one alarm write per object per hour is spent on it while an object stays busy.
+ */
+export const SWEEP_AT_LEAST_EVERY_MS = 3600 * 1000;
+
 /** What is stored under a state key: the state, and when it will have fully recovered. */
 export interface StoredState {
   state: Stored;
@@ -70,9 +77,7 @@ export class StateStore {
     // One alarm per object: set it only when none is pending. When it fires it deletes what
     // has recovered and re-arms for the rest, so busy objects do not pay a write per call.
     if (this.alarmAtMs === null) {
-      this.alarmAtMs = recoverAtMs;
-      void this.storage.setAlarm(recoverAtMs);
-      this.rowsWritten++;
+      this.arm(Math.min(recoverAtMs, Date.now() + SWEEP_AT_LEAST_EVERY_MS));
     }
   }
 
@@ -103,11 +108,14 @@ export class StateStore {
         next = Math.max(next ?? 0, stored.recoverAtMs);
       }
     }
-    this.alarmAtMs = next;
-    if (next !== null) {
-      void this.storage.setAlarm(next);
-      this.rowsWritten++;
-    }
-    return next;
+    this.alarmAtMs = null;
+    if (next !== null) this.arm(Math.min(next, nowMs + SWEEP_AT_LEAST_EVERY_MS));
+    return this.alarmAtMs;
+  }
+
+  private arm(atMs: number): void {
+    this.alarmAtMs = atMs;
+    void this.storage.setAlarm(atMs);
+    this.rowsWritten++;
   }
 }

@@ -1,6 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { registry } from "../../src/config/bundled.ts";
+import { Limiter } from "../../src/limiter/client.ts";
 import type { LimiterObject } from "../../src/limiter/object.ts";
 import { check } from "../helpers.ts";
 
@@ -46,6 +48,23 @@ describe("LimiterObject", () => {
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual(["sentinel:hourly_window:USER:mixed"]);
     await moveClock(subject, Date.now() + 3_601_000);
+    expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
+    expect(await storedKeys(subject)).toEqual([]);
+  });
+
+  it("sweeps recovered states hourly even beside a claim kept for a day", async () => {
+    const subject = "sentinel:USER:claimed";
+    const limiter = new Limiter(env.LIMITER, registry);
+    const claim = { key: "telegram.demo.1", fallbackSubject: "unused" };
+    await limiter.decide([registry.get("user_throttle")], { user: "claimed", cost: 1 }, claim);
+    expect((await storedKeys(subject)).sort()).toEqual([
+      "sentinel:user_throttle:USER:claimed",
+      "telegram.demo.1",
+    ]);
+    await moveClock(subject, Date.now() + 2 * 3600 * 1000);
+    expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
+    expect(await storedKeys(subject)).toEqual(["telegram.demo.1"]);
+    await moveClock(subject, Date.now() + 25 * 3600 * 1000);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual([]);
   });
