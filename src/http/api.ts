@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { type Limiter, stats } from "../limiter/client.ts";
+import type { Limiter } from "../limiter/client.ts";
+import { stats } from "../limiter/denials.ts";
 import { policyList } from "../limiter/policy-list.ts";
 import { bearerAuth } from "./auth.ts";
 import { limitBody, MAX_API_BODY_BYTES, readJson } from "./body.ts";

@@ -1,11 +1,10 @@
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
-import { DenialCache } from "../core/denial-cache.ts";
-import { hash53 } from "../core/hash.ts";
 import { canonicalKey, subjectKey } from "../core/keys.ts";
 import { type CheckLimit, maxCost, quotaOf, remainingUnconsumed } from "../core/limits.ts";
 import { resolveScope } from "../core/scopes.ts";
 import { callObject, LimiterUnavailableError } from "./calls.ts";
+import { aged, denialKey, denials, stats } from "./denials.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import type { LimiterObject } from "./object.ts";
 import type { BatchOutcome, CheckItem, RefundItem } from "./protocol.ts";
@@ -18,34 +17,6 @@ import {
   type Subject,
 } from "./request.ts";
 import type { AcquireResult, CheckResult, PolicyResult } from "./result.ts";
-
-/** Per isolate: at most this many denials are remembered (each one check result). */
-export const MAX_CACHED_DENIALS = 10_000;
-const denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
-
-/** What this isolate has done, for `GET /v1/stats` and the benchmarks. */
-export const stats = { objectCalls: 0, deniedFromCache: 0, cachedDenials: () => denials.size };
-
-/** Checks that share this key would be decided by the same states with the same content. */
-function denialKey(groups: [string, Planned[]][], request: Decidable): string | undefined {
-  const keys = groups.flatMap(([, planned]) => planned.map((p) => p.item.stateKey));
-  if (keys.length === 0) return undefined;
-  return `${keys.join("|")}#${request.fingerprint === undefined ? "" : hash53(request.fingerprint)}`;
-}
-
-/** A cached denial as it stands `remainingMs` before it lapses. */
-function aged(result: CheckResult, remainingMs: number): CheckResult {
-  const elapsedMs = result.retryAfterMs - remainingMs;
-  return {
-    ...result,
-    retryAfterMs: remainingMs,
-    policies: result.policies.map((p) => ({
-      ...p,
-      retryAfterMs: Math.max(0, p.retryAfterMs - elapsedMs),
-      resetMs: Math.max(0, p.resetMs - elapsedMs),
-    })),
-  };
-}
 
 interface Planned {
   subject: string;
@@ -145,7 +116,10 @@ export class Limiter {
     }
     const groups = [...bySubject.entries()];
     const startMs = Date.now();
-    const cacheKey = denialKey(groups, request);
+    const cacheKey = denialKey(
+      groups.flatMap(([, planned]) => planned.map((p) => p.item.stateKey)),
+      request.fingerprint,
+    );
     const cached = cacheKey ? denials.get(cacheKey, request.cost, startMs) : undefined;
     if (cached) {
       stats.deniedFromCache++;
