@@ -22,9 +22,8 @@ export interface ThrottleState {
   unitsPerToken: number;
 }
 
-export interface ThrottleReceipt {
-  units: number;
-}
+/** Units an admission consumed. */
+export type ThrottleReceipt = number;
 
 const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 1000;
 
@@ -42,50 +41,35 @@ function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: 
   return Math.min(capacityUnits, units + elapsedMs * limit.refillTokens);
 }
 
-function describe(
-  limit: ThrottleLimit,
-  level: number,
-  nowMs: number,
-): Pick<Decision<ThrottleState>, "remaining" | "resetMs" | "recoverAtMs" | "limit"> {
-  const perToken = unitsPerToken(limit);
-  const resetMs = ceilDiv(limit.capacity * perToken - level, limit.refillTokens);
-  return {
-    limit: limit.capacity,
-    remaining: Math.floor(level / perToken),
-    resetMs,
-    recoverAtMs: nowMs + resetMs,
-  };
-}
-
 function stateFor(limit: ThrottleLimit, level: number, nowMs: number): ThrottleState | undefined {
   const perToken = unitsPerToken(limit);
   if (level >= limit.capacity * perToken) return undefined;
   return { units: level, atMs: nowMs, unitsPerToken: perToken };
 }
 
+// One object per decision, built in place: this runs on every check.
 export function throttleDecide(
   limit: ThrottleLimit,
   state: ThrottleState | undefined,
   cost: number,
   nowMs: number,
 ): Decision<ThrottleState, ThrottleReceipt> {
+  const perToken = unitsPerToken(limit);
+  const capacityUnits = limit.capacity * perToken;
   const level = levelAt(limit, state, nowMs);
-  const costUnits = cost * unitsPerToken(limit);
-  if (level < costUnits) {
-    return {
-      allowed: false,
-      retryAfterMs: ceilDiv(costUnits - level, limit.refillTokens),
-      next: state,
-      ...describe(limit, level, nowMs),
-    };
-  }
-  const after = level - costUnits;
+  const costUnits = cost * perToken;
+  const allowed = level >= costUnits;
+  const after = allowed ? level - costUnits : level;
+  const resetMs = ceilDiv(capacityUnits - after, limit.refillTokens);
   return {
-    allowed: true,
-    retryAfterMs: 0,
-    next: stateFor(limit, after, nowMs),
-    receipt: { units: costUnits },
-    ...describe(limit, after, nowMs),
+    allowed,
+    limit: limit.capacity,
+    remaining: Math.floor(after / perToken),
+    retryAfterMs: allowed ? 0 : ceilDiv(costUnits - level, limit.refillTokens),
+    resetMs,
+    next: allowed ? stateFor(limit, after, nowMs) : state,
+    recoverAtMs: nowMs + resetMs,
+    receipt: allowed ? costUnits : undefined,
   };
 }
 
@@ -97,6 +81,6 @@ export function throttleRefund(
   nowMs: number,
 ): ThrottleState | undefined {
   const capacityUnits = limit.capacity * unitsPerToken(limit);
-  const level = Math.min(capacityUnits, levelAt(limit, state, nowMs) + receipt.units);
+  const level = Math.min(capacityUnits, levelAt(limit, state, nowMs) + receipt);
   return stateFor(limit, level, nowMs);
 }

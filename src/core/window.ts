@@ -8,13 +8,22 @@ export interface WindowLimit {
 }
 
 /**
- * An exact sliding log: each admission as [atMs, cost], oldest first, at most one entry per
- * millisecond. Exact rather than the two-counter approximation because a bot's windows are
- * small (tens of events), and the log's size is bounded by `limit` (itself capped at 10,000
- * by the config), so exactness costs little.
+ * An exact sliding log of admissions, oldest first. Exact rather than the two-counter
+ * approximation because a limit is a promise; the log is bounded by `limit` entries (itself
+ * capped at 10,000 by the config), since every entry costs at least 1.
+ *
+ * Successive states share two append-only arrays and each sees its own slice
+ * [start, end), so an admission appends in O(1) and expired entries slide out by moving
+ * `start`, instead of copying the log on every decision. A state appended to from an older
+ * slice (a branch) copies first, so every state stays immutable to whoever holds it.
  */
 export interface WindowState {
-  entries: [atMs: number, cost: number][];
+  times: number[];
+  costs: number[];
+  start: number;
+  end: number;
+  /** Sum of the costs in [start, end). */
+  used: number;
 }
 
 export interface WindowReceipt {
@@ -22,15 +31,46 @@ export interface WindowReceipt {
   cost: number;
 }
 
-function live(limit: WindowLimit, state: WindowState | undefined, nowMs: number) {
-  const windowMs = limit.windowSeconds * 1000;
-  const entries = (state?.entries ?? []).filter(([atMs]) => atMs + windowMs > nowMs);
-  const used = entries.reduce((sum, [, cost]) => sum + cost, 0);
-  return { entries, used, windowMs };
+/** The slice of `state` still inside the window at `nowMs`. */
+function slide(limit: WindowLimit, state: WindowState | undefined, nowMs: number): WindowState {
+  if (state === undefined) return { times: [], costs: [], start: 0, end: 0, used: 0 };
+  const horizonMs = nowMs - limit.windowSeconds * 1000;
+  let { start, used } = state;
+  while (start < state.end && (state.times[start] as number) <= horizonMs) {
+    used -= state.costs[start] as number;
+    start++;
+  }
+  return { ...state, start, used };
 }
 
-function stateOf(entries: [number, number][]): WindowState | undefined {
-  return entries.length === 0 ? undefined : { entries };
+/** Drops what slid out once it outweighs what is live, so stored logs stay small. */
+function compacted(state: WindowState): WindowState {
+  if (state.start < 16 || state.start < state.end - state.start) return state;
+  return {
+    times: state.times.slice(state.start, state.end),
+    costs: state.costs.slice(state.start, state.end),
+    start: 0,
+    end: state.end - state.start,
+    used: state.used,
+  };
+}
+
+function appended(state: WindowState, atMs: number, cost: number): WindowState {
+  // Appending past another state's end would change what that state sees: copy instead.
+  const owned = state.end === state.times.length ? { ...state } : compactCopy(state);
+  owned.times.push(atMs);
+  owned.costs.push(cost);
+  return compacted({ ...owned, end: owned.end + 1, used: owned.used + cost });
+}
+
+function compactCopy(state: WindowState): WindowState {
+  return {
+    times: state.times.slice(state.start, state.end),
+    costs: state.costs.slice(state.start, state.end),
+    start: 0,
+    end: state.end - state.start,
+    used: state.used,
+  };
 }
 
 export function windowDecide(
@@ -39,41 +79,38 @@ export function windowDecide(
   cost: number,
   nowMs: number,
 ): Decision<WindowState, WindowReceipt> {
-  const { entries, used, windowMs } = live(limit, state, nowMs);
-  if (used + cost > limit.limit) {
+  const live = slide(limit, state, nowMs);
+  const windowMs = limit.windowSeconds * 1000;
+  if (live.used + cost > limit.limit) {
     // The earliest moment enough old cost has slid out for this one to fit.
     let freed = 0;
     let retryAfterMs = windowMs;
-    for (const [atMs, entryCost] of entries) {
-      freed += entryCost;
-      if (used - freed + cost <= limit.limit) {
-        retryAfterMs = atMs + windowMs - nowMs;
+    for (let i = live.start; i < live.end; i++) {
+      freed += live.costs[i] as number;
+      if (live.used - freed + cost <= limit.limit) {
+        retryAfterMs = (live.times[i] as number) + windowMs - nowMs;
         break;
       }
     }
-    const newest = entries.at(-1);
+    const newestMs =
+      live.end > live.start ? (live.times[live.end - 1] as number) : nowMs - windowMs;
     return {
       allowed: false,
       limit: limit.limit,
-      remaining: Math.max(0, limit.limit - used),
+      remaining: Math.max(0, limit.limit - live.used),
       retryAfterMs,
-      resetMs: newest ? newest[0] + windowMs - nowMs : 0,
+      resetMs: Math.max(0, newestMs + windowMs - nowMs),
       next: state,
-      recoverAtMs: newest ? newest[0] + windowMs : nowMs,
+      recoverAtMs: newestMs + windowMs,
     };
   }
-  const last = entries.at(-1);
-  const next: [number, number][] =
-    last && last[0] === nowMs
-      ? [...entries.slice(0, -1), [nowMs, last[1] + cost]]
-      : [...entries, [nowMs, cost]];
   return {
     allowed: true,
     limit: limit.limit,
-    remaining: limit.limit - used - cost,
+    remaining: limit.limit - live.used - cost,
     retryAfterMs: 0,
     resetMs: windowMs,
-    next: stateOf(next),
+    next: appended(live, nowMs, cost),
     recoverAtMs: nowMs + windowMs,
     receipt: { atMs: nowMs, cost },
   };
@@ -85,11 +122,15 @@ export function windowRefund(
   receipt: WindowReceipt,
   nowMs: number,
 ): WindowState | undefined {
-  const { entries } = live(limit, state, nowMs);
-  const refunded = entries
-    .map(([atMs, cost]): [number, number] =>
-      atMs === receipt.atMs ? [atMs, Math.max(0, cost - receipt.cost)] : [atMs, cost],
-    )
-    .filter(([, cost]) => cost > 0);
-  return stateOf(refunded);
+  const live = compactCopy(slide(limit, state, nowMs));
+  for (let i = live.end - 1; i >= 0; i--) {
+    if (live.times[i] === receipt.atMs && (live.costs[i] as number) >= receipt.cost) {
+      live.times.splice(i, 1);
+      live.costs.splice(i, 1);
+      live.end--;
+      live.used -= receipt.cost;
+      break;
+    }
+  }
+  return live.end === 0 ? undefined : live;
 }

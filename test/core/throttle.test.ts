@@ -58,7 +58,7 @@ describe("throttle", () => {
     expect(d.next).toBeDefined();
     expect(d.recoverAtMs).toBe(12_000);
     const later = throttleDecide(fivePerMinute, d.next, 1, 12_000);
-    expect(throttleRefund(fivePerMinute, later.next, { units: 60_000 }, 12_000)).toBeUndefined();
+    expect(throttleRefund(fivePerMinute, later.next, 60_000, 12_000)).toBeUndefined();
   });
 
   it("refunds exactly what was taken and never past capacity", () => {

@@ -31,10 +31,26 @@ describe("sliding window", () => {
 
   it("empties once the window has passed, and refunds one admission", () => {
     const d = windowDecide(threePerTenSeconds, undefined, 1, 0);
-    expect(windowDecide(threePerTenSeconds, d.next, 1, 10_000).next?.entries).toEqual([
-      [10_000, 1],
-    ]);
+    const next = windowDecide(threePerTenSeconds, d.next, 1, 10_000).next;
+    expect(next && next.times.slice(next.start, next.end)).toEqual([10_000]);
     expect(windowRefund(threePerTenSeconds, d.next, d.receipt as never, 5)).toBeUndefined();
+  });
+
+  it("keeps every state immutable to its holder, even when two decisions branch from it", () => {
+    const base = windowDecide(threePerTenSeconds, undefined, 1, 0).next;
+    const left = windowDecide(threePerTenSeconds, base, 2, 100).next;
+    const right = windowDecide(threePerTenSeconds, base, 1, 200).next;
+    expect(windowDecide(threePerTenSeconds, base, 2, 300).allowed).toBe(true);
+    expect(windowDecide(threePerTenSeconds, left, 1, 300).allowed).toBe(false);
+    expect(windowDecide(threePerTenSeconds, right, 1, 300).allowed).toBe(true);
+    expect(right?.used).toBe(2);
+  });
+
+  it("keeps a stored log no longer than about twice what is live", () => {
+    const limit: WindowLimit = { kind: "window", limit: 10, windowSeconds: 1 };
+    let state: WindowState | undefined;
+    for (let t = 0; t < 100_000; t += 50) state = windowDecide(limit, state, 1, t).next;
+    expect(state?.times.length).toBeLessThanOrEqual(2 * 20 + 16);
   });
 
   it("never admits more than the limit in any window (property)", () => {
