@@ -9,8 +9,22 @@ async function digest(text: string): Promise<ArrayBuffer> {
  * the contents nor the length of the secret leak through timing.
  */
 export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(given), digest(expected)]);
+  const [a, b] = await Promise.all([digest(given), expectedDigest(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
+}
+
+// The expected secrets are few and fixed per deployment: hash each once per isolate rather
+// than on every request. Keyed by the secret itself, so a rotated secret is hashed anew.
+const expectedDigests = new Map<string, Promise<ArrayBuffer>>();
+
+function expectedDigest(secret: string): Promise<ArrayBuffer> {
+  let hashed = expectedDigests.get(secret);
+  if (hashed === undefined) {
+    if (expectedDigests.size >= 16) expectedDigests.clear();
+    hashed = digest(secret);
+    expectedDigests.set(secret, hashed);
+  }
+  return hashed;
 }
 
 /** A secret or binding by the name a config gives; config names are checked, env is not. */
