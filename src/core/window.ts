@@ -40,27 +40,7 @@ function slide(limit: WindowLimit, state: WindowState | undefined, nowMs: number
     used -= state.costs[start] as number;
     start++;
   }
-  return { ...state, start, used };
-}
-
-/** Drops what slid out once it outweighs what is live, so stored logs stay small. */
-function compacted(state: WindowState): WindowState {
-  if (state.start < 16 || state.start < state.end - state.start) return state;
-  return {
-    times: state.times.slice(state.start, state.end),
-    costs: state.costs.slice(state.start, state.end),
-    start: 0,
-    end: state.end - state.start,
-    used: state.used,
-  };
-}
-
-function appended(state: WindowState, atMs: number, cost: number): WindowState {
-  // Appending past another state's end would change what that state sees: copy instead.
-  const owned = state.end === state.times.length ? { ...state } : compactCopy(state);
-  owned.times.push(atMs);
-  owned.costs.push(cost);
-  return compacted({ ...owned, end: owned.end + 1, used: owned.used + cost });
+  return start === state.start ? state : { ...state, start, used };
 }
 
 function compactCopy(state: WindowState): WindowState {
@@ -70,6 +50,25 @@ function compactCopy(state: WindowState): WindowState {
     start: 0,
     end: state.end - state.start,
     used: state.used,
+  };
+}
+
+/**
+ * `live` with one more entry. Appends in place when `live` ends where its arrays end;
+ * otherwise (a branch), or once what slid out outweighs what is live, it copies the live
+ * slice first, so stored logs stay within about twice what is live.
+ */
+function appended(live: WindowState, atMs: number, cost: number): WindowState {
+  const garbage = live.start >= 16 && live.start >= live.end - live.start;
+  const base = live.end !== live.times.length || garbage ? compactCopy(live) : live;
+  base.times.push(atMs);
+  base.costs.push(cost);
+  return {
+    times: base.times,
+    costs: base.costs,
+    start: base.start,
+    end: base.end + 1,
+    used: base.used + cost,
   };
 }
 
