@@ -4,10 +4,19 @@ import { canonicalKey, subjectKey } from "../core/keys.ts";
 import { type CheckLimit, maxCost, quotaOf, remainingUnconsumed } from "../core/limits.ts";
 import { resolveScope } from "../core/scopes.ts";
 import { callObject, LimiterUnavailableError } from "./calls.ts";
+import type {
+  Claim,
+  Decidable,
+  Decided,
+  Group,
+  Planned,
+  SubjectRefunds,
+  Ticket,
+} from "./decided.ts";
 import { aged, denialKey, denials, stats } from "./denials.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import type { LimiterObject } from "./object.ts";
-import type { BatchOutcome, CheckItem, RefundItem } from "./protocol.ts";
+import type { BatchOutcome } from "./protocol.ts";
 import {
   checkSchema,
   InputError,
@@ -17,46 +26,6 @@ import {
   type Subject,
 } from "./request.ts";
 import type { AcquireResult, CheckResult, PolicyResult } from "./result.ts";
-
-interface Planned {
-  subject: string;
-  item: CheckItem;
-  base: PolicyResult;
-}
-
-type Group = [subject: string, planned: Planned[]];
-
-/** The parts of a check request a decision needs, already validated. */
-export interface Decidable extends Subject {
-  cost: number;
-  fingerprint?: string | undefined;
-}
-
-export interface Claim {
-  /** Decided at most once per subject object, e.g. `telegram:<bot>:<update_id>`. */
-  key: string;
-  /** Where the claim is kept when no policy calls an object. */
-  fallbackSubject: string;
-}
-
-interface SubjectRefunds {
-  subject: string;
-  items: RefundItem[];
-}
-
-/** Enough to take a decision back (see `Limiter.undo`). Plain data. */
-export interface Ticket {
-  claimSubject?: string | undefined;
-  claimKey?: string | undefined;
-  refunds: SubjectRefunds[];
-}
-
-export interface Decided {
-  result: CheckResult;
-  /** The claim had been decided before: nothing was counted this time. */
-  duplicate: boolean;
-  ticket: Ticket;
-}
 
 /**
  * The one way into the limiter, shared by the HTTP, RPC and Telegram doors. It resolves
