@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import type { Limiter } from "../limiter/client.ts";
 import { stats } from "../limiter/denials.ts";
 import { policyList } from "../limiter/policy-list.ts";
+import { limitBody } from "../platform/body-limit.ts";
 import { bearerAuth } from "./auth.ts";
-import { limitBody, MAX_API_BODY_BYTES, readJson } from "./body.ts";
+import { MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
 import { rateLimitHeaders } from "./headers.ts";
 

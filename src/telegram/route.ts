@@ -5,6 +5,7 @@ import type { Registry } from "../config/registry.ts";
 import type { BotConfig } from "../config/telegram.ts";
 import type { Limiter } from "../limiter/client.ts";
 import type { Decided } from "../limiter/decided.ts";
+import { limitBody } from "../platform/body-limit.ts";
 import { envValue, secretsEqual } from "../platform/secrets.ts";
 import { extractUpdate, type UpdateFacts } from "./extract.ts";
 import { forward } from "./forward.ts";
@@ -94,15 +95,12 @@ export function telegramRoutes(registry: Registry) {
     await next();
   });
 
+  app.post("/:bot", limitBody(MAX_UPDATE_BYTES));
+
   app.post("/:bot", async (c) => {
     const botName = c.req.param("bot");
     const bot = c.var.bot;
-    const length = Number(c.req.header("Content-Length") ?? "0");
-    if (length > MAX_UPDATE_BYTES) throw new HTTPException(413, { message: "update too large" });
     const body = await c.req.arrayBuffer();
-    if (body.byteLength > MAX_UPDATE_BYTES) {
-      throw new HTTPException(413, { message: "update too large" });
-    }
     let update: unknown;
     try {
       update = JSON.parse(new TextDecoder().decode(body));

@@ -32,7 +32,7 @@ describe("sliding window", () => {
   it("empties once the window has passed, and refunds one admission", () => {
     const d = windowDecide(threePerTenSeconds, undefined, 1, 0);
     const next = windowDecide(threePerTenSeconds, d.next, 1, 10_000).next;
-    expect(next && next.times.slice(next.start, next.end)).toEqual([10_000]);
+    expect(next?.times.slice(next.start, next.end)).toEqual([10_000]);
     expect(windowRefund(threePerTenSeconds, d.next, d.receipt as never, 5)).toBeUndefined();
   });
 

@@ -11,6 +11,7 @@ import {
   originBot,
   post,
   testRegistry,
+  WEBHOOK_SECRET,
 } from "./harness.ts";
 
 const app = createApp(testRegistry());
@@ -42,12 +43,37 @@ describe("authentication", () => {
   it("refuses bodies over 1 MiB, malformed JSON and updates without update_id", async () => {
     const { binding } = originBot();
     const huge = JSON.stringify({ update_id: 1, message: { text: "x".repeat(1_100_000) } });
-    expect((await post(app, { ORIGIN: binding }, huge)).status).toBe(413);
+    const tooLarge = await post(app, { ORIGIN: binding }, huge);
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toEqual({ error: "the body must be at most 1048576 bytes" });
     const bad = await post(app, { ORIGIN: binding }, "{not json");
     expect(bad.status).toBe(400);
     const noId = await post(app, { ORIGIN: binding }, { message: { text: "hi" } });
     expect(noId.status).toBe(400);
     expect(await noId.json()).toEqual({ error: "update_id must be a non-negative integer" });
+  });
+
+  it("stops reading a streamed body without a length once it passes 1 MiB", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent++;
+        if (sent > 64) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const res = await app.request(
+      "/telegram/mybot",
+      {
+        method: "POST",
+        headers: { "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET },
+        body,
+      },
+      { ...env, TG_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    );
+    expect(res.status).toBe(413);
+    expect(sent).toBeLessThan(64);
   });
 });
 
