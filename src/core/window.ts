@@ -123,7 +123,7 @@ export function windowRefund(
 ): WindowState | undefined {
   const live = compactCopy(slide(limit, state, nowMs));
   for (let i = live.end - 1; i >= 0; i--) {
-    if (live.times[i] === receipt.atMs && (live.costs[i] as number) >= receipt.cost) {
+    if (live.times[i] === receipt.atMs && live.costs[i] === receipt.cost) {
       live.times.splice(i, 1);
       live.costs.splice(i, 1);
       live.end--;

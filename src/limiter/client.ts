@@ -76,7 +76,10 @@ export class Limiter {
   async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
     const results: PolicyResult[] = [];
     const bySubject = new Map<string, Planned[]>();
-    for (const policy of policies) {
+    // A policy named twice is one policy: decided twice in one batch, it would be counted once
+    // but reported twice.
+    const unique = [...new Map(policies.map((policy) => [policy.name, policy])).values()];
+    for (const policy of unique) {
       const base = this.baseResult(policy);
       results.push(base);
       const planned = this.plan(policy, request, base);

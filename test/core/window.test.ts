@@ -36,6 +36,17 @@ describe("sliding window", () => {
     expect(windowRefund(threePerTenSeconds, d.next, d.receipt as never, 5)).toBeUndefined();
   });
 
+  it("refunds exactly the admission on its receipt, beside others in the same millisecond", () => {
+    const limit: WindowLimit = { kind: "window", limit: 10, windowSeconds: 10 };
+    const small = windowDecide(limit, undefined, 2, 100);
+    const big = windowDecide(limit, small.next, 5, 100);
+    const refunded = windowRefund(limit, big.next, small.receipt as never, 100);
+    expect(refunded?.used).toBe(5);
+    expect(refunded?.costs.slice(refunded.start, refunded.end)).toEqual([5]);
+    expect(windowDecide(limit, refunded, 5, 100).allowed).toBe(true);
+    expect(windowDecide(limit, refunded, 6, 100).allowed).toBe(false);
+  });
+
   it("keeps every state immutable to its holder, even when two decisions branch from it", () => {
     const base = windowDecide(threePerTenSeconds, undefined, 1, 0).next;
     const left = windowDecide(threePerTenSeconds, base, 2, 100).next;

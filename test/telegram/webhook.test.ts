@@ -198,6 +198,24 @@ describe("rules", () => {
   });
 });
 
+describe("a policy named twice in a rule", () => {
+  it("counts once", async () => {
+    const twiceApp = createApp(
+      testRegistry({ rules: [], default: { policies: ["three", "three"] } }),
+    );
+    const seen: Record<string, string | null> = {};
+    const origin = {
+      fetch: async (request: Request) => {
+        seen.remaining = request.headers.get("X-Limiter-Remaining");
+        seen.policies = request.headers.get("X-Limiter-Policies");
+        return new Response(null);
+      },
+    };
+    await post(twiceApp, { ORIGIN: origin }, message(115, "a"));
+    expect(seen).toEqual({ remaining: "2", policies: "three" });
+  });
+});
+
 describe("re-sent updates", () => {
   it("counts and forwards an update at most once", async () => {
     const { received, binding } = originBot();
