@@ -36,19 +36,21 @@ export function subjectKey(parts: Pick<KeyParts, "app" | "scope" | "ids">): stri
   return [parts.app, parts.scope.toUpperCase(), ...parts.ids].join(KEY_SEPARATOR);
 }
 
-/**
- * The canonical key `app:namespace:SCOPE:id1[:id2][:m=method][:b=bucket]`. The scope fixes
- * how many ids follow and no part may hold the separator, so the key is injective.
- */
-export function canonicalKey(parts: KeyParts): string {
+function segmentsOf(parts: KeyParts): string[] {
   const segments = [parts.app, parts.namespace, parts.scope.toUpperCase(), ...parts.ids];
   if (parts.method !== undefined) segments.push(`m=${parts.method}`);
   if (parts.bucket !== undefined) segments.push(`b=${parts.bucket}`);
-  for (const segment of segments) {
-    const problem = identifierProblem(segment);
-    if (problem) throw new Error(`key part "${segment}" ${problem}`);
-  }
-  return segments.join(KEY_SEPARATOR);
+  return segments;
+}
+
+/**
+ * The canonical key `app:namespace:SCOPE:id1[:id2][:m=method][:b=bucket]`. The scope fixes
+ * how many ids follow and no part may hold the separator, so the key is injective. Parts
+ * come validated (ids where a request enters, names when the config loads), so this runs
+ * on every check without checking them again.
+ */
+export function canonicalKey(parts: KeyParts): string {
+  return segmentsOf(parts).join(KEY_SEPARATOR);
 }
 
 const IDS_PER_SCOPE: Record<Scope, number> = {
@@ -77,9 +79,9 @@ export function parseCanonicalKey(key: string): KeyParts | undefined {
       return undefined;
     }
   }
-  try {
-    return canonicalKey(parts) === key ? parts : undefined;
-  } catch {
+  // A key that travelled back to us is untrusted: every part must be a valid identifier.
+  if (segmentsOf(parts).some((segment) => identifierProblem(segment) !== undefined)) {
     return undefined;
   }
+  return canonicalKey(parts) === key ? parts : undefined;
 }
