@@ -100,7 +100,7 @@ async function leaseExactness(url: string) {
     overAdmitted: Math.max(0, maxHeld - 3),
     admittedShare: `${maxHeld}/3 slots used`,
     failed: t.failed,
-    ok: maxHeld <= 3 && maxHeld === 3 && t.failed === 0,
+    ok: maxHeld === 3 && t.failed === 0,
   });
 }
 

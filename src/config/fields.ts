@@ -3,7 +3,7 @@ import { z } from "zod";
 /** Renders a rejected value in an error message, short and unambiguous. */
 export function shown(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? "");
+  const text = JSON.stringify(value) ?? "";
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 

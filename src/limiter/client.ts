@@ -117,13 +117,14 @@ export class Limiter {
     );
     const duplicate = outcomes.some((outcome) => outcome.duplicate);
     const admitted = outcomes.every((outcome) => outcome.admitted);
-    if (!admitted) await this.refund(this.refunds(groups, outcomes));
+    const consumed = this.refunds(groups, outcomes);
+    if (!admitted) await this.refund(consumed);
     this.report(groups, outcomes, admitted);
     const denied = results.filter((r) => !r.allowed && !r.shadow);
     const ticket: Ticket = {
       claimSubject: claim ? claimSubject : undefined,
       claimKey: claim?.key,
-      refunds: admitted ? this.refunds(groups, outcomes) : [],
+      refunds: admitted ? consumed : [],
     };
     const result: CheckResult = {
       allowed: denied.length === 0 && !duplicate,
@@ -207,10 +208,8 @@ export class Limiter {
 
   /** Takes a lease of a concurrency policy. A full policy is data, not an error. */
   async acquire(input: PolicySubject): Promise<AcquireResult> {
-    const { policy, parts, stateKey } = this.locateLease(input);
+    const { policy, limit, parts, stateKey } = this.locateLease(input);
     const leaseId = makeLeaseId(stateKey, crypto.randomUUID());
-    const limit = policy.limit;
-    if (limit.kind !== "concurrency") throw new Error("unreachable: checked in locateLease");
     if (!policy.enabled) {
       return {
         acquired: true,
@@ -264,7 +263,7 @@ export class Limiter {
       );
     }
     const { key, parts } = this.requireKeys(policy, request);
-    return { policy, parts, stateKey: key };
+    return { policy, limit: policy.limit, parts, stateKey: key };
   }
 
   /** Keys for a call that names one policy: a scope it cannot meet is the caller's error. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { issueText } from "../config/errors.ts";
-import { expected, shown } from "../config/fields.ts";
+import { expected, integer } from "../config/fields.ts";
 import { identifierProblem } from "../core/keys.ts";
 
 /** A request the caller got wrong: a 400 over HTTP, a thrown Error over RPC. */
@@ -36,11 +36,7 @@ const policyName = z
   .min(1, { error: "must not be empty" })
   .max(64, { error: "must be at most 64 characters" });
 
-const cost = z
-  .number({ error: expected("a positive integer") })
-  .int({ error: expected("a positive integer") })
-  .min(1, { error: expected("a positive integer") })
-  .max(1_000_000, { error: (iss) => `must be at most 1000000, got ${shown(iss.input)}` });
+const cost = integer(1, 1_000_000);
 
 export const checkSchema = z.strictObject({
   policies: z

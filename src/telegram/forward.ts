@@ -22,8 +22,9 @@ export async function forward(
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<Forwarded> {
-  const binding = origin.includes("://") ? undefined : envValue(env, origin);
-  if (!origin.includes("://") && !isFetcher(binding)) {
+  const byUrl = origin.includes("://");
+  const binding = byUrl ? undefined : envValue(env, origin);
+  if (!byUrl && !isFetcher(binding)) {
     return failed(`origin binding ${origin} is not configured`);
   }
   const url = isFetcher(binding) ? "https://origin.internal/" : origin;
