@@ -87,9 +87,7 @@ function missesSection(r: BenchResults): string {
     [
       "allowed",
       `**Allowed path**: every admission is one Durable Object call plus one storage write, after
-  auth and body validation; the floor does none of that. For scale, a bare route making one
-  object RPC with one \`kv.put\` was measured at about 50% of a no-op route on this kind of
-  machine (690 vs 1,370 req/s, the project's notes; not re-measured here). Locally, the same
+  auth and body validation; the floor does none of that. Locally, the same
   checks ran ${hot >= 1 ? "faster" : "slower"} on one hot object than spread over
   ${int(r.timing.users)} objects (§5: the global policy at ${pct(hot)} of this path).`,
     ],
