@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDev, TOKEN } from "./dev-server.ts";
+import { freePort, startDev, TOKEN } from "./dev-server.ts";
 import { hammer, post } from "./hammer.ts";
 
 const CLIENTS = 64;
 const DURATION_MS = Number(process.env.E2E_SECONDS ?? "10") * 1000;
-const PORT = 8799;
+const PORT = await freePort();
 
 interface Row {
   check: string;
