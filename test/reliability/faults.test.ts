@@ -6,13 +6,18 @@ import { Registry } from "../../src/config/registry.ts";
 import { TOKEN } from "../helpers.ts";
 import { type Fault, faultyNamespace } from "./faulty.ts";
 
-function appWith(failMode: "open" | "closed") {
-  return createApp(Registry.fromJson({ ...bundled, limiter: { budgetMs: 100, failMode } }));
+// A hang must outlast the budget, so a short one keeps those tests quick. Every other fault
+// fails or succeeds at once, so its budget is the longest allowed: the time budget is wall
+// clock, and a busy machine must not turn a retry that succeeds into a timeout.
+const budgetFor = (fault: Fault) => (fault === "hang" ? 100 : 30_000);
+
+function appWith(failMode: "open" | "closed", budgetMs = 100) {
+  return createApp(Registry.fromJson({ ...bundled, limiter: { budgetMs, failMode } }));
 }
 
 async function checkThrough(failMode: "open" | "closed", fault: Fault, user = "f") {
   const { namespace, calls } = faultyNamespace(fault);
-  const res = await appWith(failMode).request(
+  const res = await appWith(failMode, budgetFor(fault)).request(
     "/v1/check",
     {
       method: "POST",

@@ -42,7 +42,11 @@ const validCheck = {
   fingerprint: "x",
 };
 
-describe("hostile input never gets a 5xx", () => {
+// Thousands of requests per test: about 6 s each on an idle two-core machine. The timeout
+// leaves room for a machine twenty times slower, so it fails only on a hang.
+const FUZZ_TIMEOUT_MS = 120_000;
+
+describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
   it("POST /v1/check with mutated bodies", async () => {
     await fc.assert(
       fc.asyncProperty(mutated(validCheck, Object.keys(validCheck)), async (body) => {
