@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import type { LimiterObject } from "../src/limiter/object.ts";
 import { api } from "../test/helpers.ts";
+import { rowsWritten as objectRows, setObjectClock } from "../test/objects.ts";
 import { STORAGE_MARKER, type StorageResult, type StorageWorkload } from "./storage-result.ts";
 
 const quick = (env as unknown as { BENCH_SCALE?: string }).BENCH_SCALE === "quick";
@@ -29,8 +30,7 @@ async function objectCalls(): Promise<number> {
   return ((await res.json()) as { isolate: { objectCalls: number } }).isolate.objectCalls;
 }
 
-const rowsWritten = (user: string) =>
-  runInDurableObject(stub(user), (instance: LimiterObject) => instance.store.rowsWritten);
+const rowsWritten = (user: string) => objectRows(stub(user));
 
 async function sumRows(users: string[]): Promise<number> {
   let total = 0;
@@ -108,9 +108,7 @@ it("measures rows written per decision and rows left after recovery", async () =
   let rowsLeft = 0;
   let alarmsLeft = 0;
   for (const user of everyone) {
-    await runInDurableObject(stub(user), (instance: LimiterObject) => {
-      instance.now = () => Date.now() + LATER_MS;
-    });
+    await setObjectClock(stub(user), () => Date.now() + LATER_MS);
     await runDurableObjectAlarm(stub(user));
     rowsLeft += await runInDurableObject(
       stub(user),

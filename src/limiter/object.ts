@@ -17,8 +17,11 @@ import { StateStore } from "./store.ts";
  * gate makes every call atomic: no other call can interleave between a read and its write.
  */
 export class LimiterObject extends DurableObject<Env> {
-  /** Public for tests and benchmarks that read `rowsWritten`; not an RPC method. */
-  store!: StateStore;
+  // Seams for tests and benchmarks, which reach inside with runInDurableObject (see
+  // test/objects.ts). Instance fields, not prototype methods: another Worker holding a stub
+  // can call prototype methods over RPC, and must not move this object's clock.
+  private store!: StateStore;
+  private clock: () => number = Date.now;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -27,18 +30,13 @@ export class LimiterObject extends DurableObject<Env> {
     });
   }
 
-  /** The clock. A method, so tests can move time without touching the runtime. */
-  now(): number {
-    return Date.now();
-  }
-
   /**
    * Decides every item; consumes only if every enforced item admits (all or nothing). With a
    * `claimKey`, decides at most once per key: the claim is stored in the same transaction as
    * the states, so a repeated key can never be counted twice.
    */
   check(items: CheckItem[], claimKey?: string): BatchOutcome {
-    const nowMs = this.now();
+    const nowMs = this.clock();
     if (claimKey !== undefined) {
       if (this.store.has(claimKey, nowMs)) {
         return { admitted: false, duplicate: true, items: [] };
@@ -72,7 +70,7 @@ export class LimiterObject extends DurableObject<Env> {
 
   /** Gives back what an earlier check consumed, when another object denied the same check. */
   refund(items: RefundItem[]): void {
-    const nowMs = this.now();
+    const nowMs = this.clock();
     for (const item of items) {
       const state = this.store.get(item.stateKey, nowMs);
       this.store.replace(item.stateKey, refund(item.limit, state, item.receipt, nowMs));
@@ -80,7 +78,7 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   acquire(item: LeaseItem): AcquireOutcome {
-    const nowMs = this.now();
+    const nowMs = this.clock();
     const state = this.store.get(item.stateKey, nowMs);
     const decision = concurrencyAcquire(item.limit, state as never, item.leaseId, nowMs);
     if (decision.allowed) this.store.put(item.stateKey, decision.next, decision.recoverAtMs);
@@ -94,7 +92,7 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   release(item: LeaseItem): boolean {
-    const nowMs = this.now();
+    const nowMs = this.clock();
     const state = this.store.get(item.stateKey, nowMs);
     const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
     if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs);
@@ -111,6 +109,6 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   override alarm(): void {
-    this.store.sweep(this.now());
+    this.store.sweep(this.clock());
   }
 }

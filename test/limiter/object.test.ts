@@ -5,6 +5,7 @@ import { registry } from "../../src/config/bundled.ts";
 import { Limiter } from "../../src/limiter/client.ts";
 import type { LimiterObject } from "../../src/limiter/object.ts";
 import { check } from "../helpers.ts";
+import { setObjectClock } from "../objects.ts";
 
 const stubFor = (subject: string) => env.LIMITER.getByName(subject);
 
@@ -14,11 +15,7 @@ async function storedKeys(subject: string): Promise<string[]> {
   );
 }
 
-async function moveClock(subject: string, nowMs: number) {
-  await runInDurableObject(stubFor(subject), (instance: LimiterObject) => {
-    instance.now = () => nowMs;
-  });
-}
+const moveClock = (subject: string, nowMs: number) => setObjectClock(stubFor(subject), () => nowMs);
 
 describe("LimiterObject", () => {
   it("keeps a limit across eviction: memory lost, storage kept", async () => {

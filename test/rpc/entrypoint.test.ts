@@ -1,8 +1,7 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { LimiterObject } from "../../src/limiter/object.ts";
 import { api, check } from "../helpers.ts";
+import { setObjectClock } from "../objects.ts";
 
 // The RateLimiter entrypoint over RPC, as a consumer's service binding reaches it.
 const limiter = exports.RateLimiter;
@@ -197,10 +196,8 @@ describe("RateLimiter errors", () => {
   });
 
   it("answers a failing object with a plain 'limiter unavailable', leaking nothing", async () => {
-    await runInDurableObject(env.LIMITER.getByName("sentinel:USER:broken"), (o: LimiterObject) => {
-      o.now = () => {
-        throw new Error("clock is broken in src/limiter/object.ts");
-      };
+    await setObjectClock(env.LIMITER.getByName("sentinel:USER:broken"), () => {
+      throw new Error("clock is broken in src/limiter/object.ts");
     });
     const error = await rejection(limiter.acquire("jobs_concurrency", { user: "broken" }));
     expect(error.message).toBe("limiter unavailable; retry later");
