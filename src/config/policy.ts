@@ -1,3 +1,4 @@
+import { DEFAULT_IPV6_PREFIX } from "../core/ip.ts";
 import type { Limit } from "../core/limits.ts";
 import type { Scope } from "../core/scopes.ts";
 import type { ParsedPolicy } from "./schema.ts";
@@ -7,6 +8,8 @@ export interface Policy {
   name: string;
   limit: Limit;
   scope: Scope;
+  /** Bits of an IPv6 address an ip-scoped policy counts by (core/ip.ts). */
+  ipv6Prefix: number;
   method?: string | undefined;
   bucket?: string | undefined;
   enabled: boolean;
@@ -45,6 +48,7 @@ export function toPolicy(name: string, parsed: ParsedPolicy): Policy {
     name,
     limit: limitOf(parsed),
     scope: parsed.scope,
+    ipv6Prefix: parsed.ipv6Prefix ?? DEFAULT_IPV6_PREFIX,
     method: parsed.method,
     bucket: parsed.bucket,
     enabled: parsed.enabled,

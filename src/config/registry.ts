@@ -27,6 +27,7 @@ const POLICY_FIELDS = [
   "limit",
   "ttl",
   "scope",
+  "ipv6Prefix",
   "method",
   "bucket",
   "enabled",
@@ -38,6 +39,17 @@ function knownFields(path: string): string[] {
   if (path === "") return Object.keys(configSchema.shape);
   if (path.startsWith("policies.")) return POLICY_FIELDS;
   return [];
+}
+
+/** Fields that are valid but would do nothing where they stand: a mistake worth naming. */
+function misplacedFields(config: ParsedConfig): string[] {
+  return Object.entries(config.policies).flatMap(([name, policy]) =>
+    policy.ipv6Prefix !== undefined && policy.scope !== "ip"
+      ? [
+          `policies.${name}.ipv6Prefix applies only to scope ip, and this policy has scope ${policy.scope}`,
+        ]
+      : [],
+  );
 }
 
 /** The named policies: define once, reuse everywhere. */
@@ -64,8 +76,8 @@ export class Registry {
     }
     const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
     const registry = new Registry(parsed.data, policies);
-    const dangling = registry.danglingReferences(parsed.data);
-    if (dangling.length > 0) throw new ConfigError(dangling);
+    const problems = [...misplacedFields(parsed.data), ...registry.danglingReferences(parsed.data)];
+    if (problems.length > 0) throw new ConfigError(problems);
     return registry;
   }
 

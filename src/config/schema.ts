@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_IPV6_PREFIX, MAX_IPV6_PREFIX, MIN_IPV6_PREFIX } from "../core/ip.ts";
 import { SCOPES } from "../core/scopes.ts";
 import { expected, flag, integer, oneOf, token } from "./fields.ts";
 import { telegramSchema } from "./telegram.ts";
@@ -17,6 +18,12 @@ const common = {
     .describe(
       "The broadest subject the policy counts over: user, chat, group (a user within a chat), " +
         "global, ip, or key (an id your app chooses). Default: user.",
+    ),
+  ipv6Prefix: integer(MIN_IPV6_PREFIX, MAX_IPV6_PREFIX)
+    .optional()
+    .describe(
+      `For scope ip: an IPv6 client counts by its network of this many bits, ${MIN_IPV6_PREFIX}-${MAX_IPV6_PREFIX}. ` +
+        `Default: ${DEFAULT_IPV6_PREFIX}. IPv4 always counts per address.`,
     ),
   method: token("method").optional().describe("Optional part of the key, e.g. sendMessage."),
   bucket: token("bucket").optional().describe("Optional part of the key, e.g. a handler name."),

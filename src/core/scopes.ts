@@ -16,10 +16,15 @@
  * chat-wide or global limit could never be expressed, and its order (USER > CHAT > GROUP)
  * makes user-within-chat unreachable. Here each of the five is reachable by naming it.
  */
+import { ipNetworkId } from "./ip.ts";
+
 export const SCOPES = ["user", "chat", "group", "global", "ip", "key"] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The identities a request carries. Each is already a validated identifier. */
+/**
+ * The identities a request carries. Each is already validated: `ip` is a canonical address
+ * (core/ip.ts), the others identifiers.
+ */
 export interface Subject {
   user?: string;
   chat?: string;
@@ -41,10 +46,16 @@ export type Resolution =
   | { ok: true; scope: Scope; ids: string[] }
   | { ok: false; scope: Scope; missing: (keyof Subject)[] };
 
-/** Resolves a policy's scope cap against what the request carries. */
-export function resolveScope(cap: Scope, subject: Subject): Resolution {
+/**
+ * Resolves a policy's scope cap against what the request carries. The ids are key segments:
+ * an address counts as its network (`ipv6Prefix` bits for IPv6).
+ */
+export function resolveScope(cap: Scope, subject: Subject, ipv6Prefix: number): Resolution {
   const needs = NEEDS[cap];
   const missing = needs.filter((field) => subject[field] === undefined);
   if (missing.length > 0) return { ok: false, scope: cap, missing };
-  return { ok: true, scope: cap, ids: needs.map((field) => subject[field] as string) };
+  const ids = needs.map((field) =>
+    field === "ip" ? ipNetworkId(subject.ip as string, ipv6Prefix) : (subject[field] as string),
+  );
+  return { ok: true, scope: cap, ids };
 }

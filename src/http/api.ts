@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { parseIp } from "../core/ip.ts";
 import type { Limiter } from "../limiter/client.ts";
 import { stats } from "../limiter/denials.ts";
 import { policyList } from "../limiter/policy-list.ts";
@@ -10,8 +11,13 @@ import { rateLimitHeaders } from "./headers.ts";
 
 export type ApiEnv = { Bindings: Env; Variables: { limiter: Limiter } };
 
-/** Takes the caller's IP from Cloudflare's header when the body names none. */
-function withIp(body: unknown, ip: string | undefined): unknown {
+/**
+ * Takes the caller's IP from Cloudflare's header when the body names none. A header that is
+ * missing or not an address leaves `ip` unset: ip-scoped policies are then skipped, and
+ * nothing else fails.
+ */
+function withIp(body: unknown, header: string | undefined): unknown {
+  const ip = header === undefined ? undefined : parseIp(header);
   if (ip === undefined || typeof body !== "object" || body === null || Array.isArray(body)) {
     return body;
   }

@@ -277,7 +277,7 @@ export class Limiter {
   }
 
   private keysFor(policy: Policy, request: Subject) {
-    const resolved = resolveScope(policy.scope, request);
+    const resolved = resolveScope(policy.scope, request, policy.ipv6Prefix);
     if (!resolved.ok) return { ok: false as const, missing: resolved.missing };
     const parts = { app: this.registry.app, scope: resolved.scope, ids: resolved.ids };
     const key = canonicalKey({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { issueText } from "../config/errors.ts";
-import { expected, integer } from "../config/fields.ts";
+import { expected, integer, shown } from "../config/fields.ts";
+import { parseIp } from "../core/ip.ts";
 import { identifierProblem } from "../core/keys.ts";
 
 /** A request the caller got wrong: a 400 over HTTP, a thrown Error over RPC. */
@@ -24,10 +25,25 @@ const identifier = z
     return text;
   });
 
+// Kept whole and canonical: a policy applies its network prefix where it builds a key.
+const ipAddress = z
+  .string({ error: expected("an IP address as a string") })
+  .transform((value, ctx) => {
+    const address = parseIp(value);
+    if (address === undefined) {
+      ctx.issues.push({
+        code: "custom",
+        message: `must be an IPv4 or IPv6 address, got ${shown(value)}`,
+        input: value,
+      });
+    }
+    return address ?? value;
+  });
+
 export const subjectShape = {
   user: identifier.optional(),
   chat: identifier.optional(),
-  ip: identifier.optional(),
+  ip: ipAddress.optional(),
   key: identifier.optional(),
 };
 

@@ -5,7 +5,8 @@ import { InputError, type PolicySubject } from "../limiter/request.ts";
 export interface SubjectIds {
   user?: string | number;
   chat?: string | number;
-  ip?: string | number;
+  /** An IPv4 or IPv6 address; an ip-scoped policy counts IPv6 by network (README). */
+  ip?: string;
   key?: string | number;
 }
 

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
 import type { BotConfig } from "../config/telegram.ts";
+import { DEFAULT_IPV6_PREFIX } from "../core/ip.ts";
 import type { Limiter } from "../limiter/client.ts";
 import type { Decided } from "../limiter/decided.ts";
 import { limitBody } from "../platform/body-limit.ts";
@@ -35,6 +36,7 @@ function noticePolicy(botName: string, facts: UpdateFacts, everySeconds: number)
     name: `telegram_notice.${botName}`,
     limit: { kind: "debounce", windowSeconds: everySeconds },
     scope,
+    ipv6Prefix: DEFAULT_IPV6_PREFIX,
     enabled: true,
     mode: "enforce",
   };

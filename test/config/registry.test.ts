@@ -87,6 +87,23 @@ describe("policies.json validation", () => {
     ]);
   });
 
+  it("takes an IPv6 prefix for ip-scoped policies only, within 32-128", () => {
+    const ip = (ipv6Prefix: unknown, scope = "ip") =>
+      one({ kind: "throttle", rate: 1, per: 60, scope, ipv6Prefix });
+    expect(Registry.fromJson(ip(48)).get("p").ipv6Prefix).toBe(48);
+    expect(
+      Registry.fromJson(one({ kind: "throttle", rate: 1, per: 60, scope: "ip" })).get("p"),
+    ).toMatchObject({ ipv6Prefix: 64 });
+    expect(problems(ip(20))).toEqual(["policies.p.ipv6Prefix must be an integer ≥ 32, got 20"]);
+    expect(problems(ip(129))).toEqual(["policies.p.ipv6Prefix must be at most 128, got 129"]);
+    expect(problems(ip(56, "user"))).toEqual([
+      "policies.p.ipv6Prefix applies only to scope ip, and this policy has scope user",
+    ]);
+    expect(
+      problems(one({ kind: "throttle", rate: 1, per: 60, scope: "ip", ipv6prefix: 56 })),
+    ).toEqual(["policies.p.ipv6prefix is not a known field. Did you mean: ipv6Prefix?"]);
+  });
+
   it("fills defaults a user would expect", () => {
     const p = Registry.fromJson(one({ kind: "debounce", window: 2 })).get("p");
     expect(p).toMatchObject({ scope: "user", enabled: true, mode: "enforce" });

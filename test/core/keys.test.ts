@@ -75,23 +75,27 @@ describe("scope resolution", () => {
   const both = { user: "1", chat: "-100" };
 
   it("counts each scope at its own level, so user-within-chat is reachable", () => {
-    expect(resolveScope("group", both)).toEqual({ ok: true, scope: "group", ids: ["1", "-100"] });
-    expect(resolveScope("user", both)).toEqual({ ok: true, scope: "user", ids: ["1"] });
-    expect(resolveScope("chat", both)).toEqual({ ok: true, scope: "chat", ids: ["-100"] });
-    expect(resolveScope("global", both)).toEqual({ ok: true, scope: "global", ids: [] });
+    expect(resolveScope("group", both, 64)).toEqual({
+      ok: true,
+      scope: "group",
+      ids: ["1", "-100"],
+    });
+    expect(resolveScope("user", both, 64)).toEqual({ ok: true, scope: "user", ids: ["1"] });
+    expect(resolveScope("chat", both, 64)).toEqual({ ok: true, scope: "chat", ids: ["-100"] });
+    expect(resolveScope("global", both, 64)).toEqual({ ok: true, scope: "global", ids: [] });
   });
 
   it("skips a policy whose cap cannot be met instead of widening it", () => {
-    expect(resolveScope("user", { chat: "-100" })).toEqual({
+    expect(resolveScope("user", { chat: "-100" }, 64)).toEqual({
       ok: false,
       scope: "user",
       missing: ["user"],
     });
-    expect(resolveScope("group", { user: "1" })).toEqual({
+    expect(resolveScope("group", { user: "1" }, 64)).toEqual({
       ok: false,
       scope: "group",
       missing: ["chat"],
     });
-    expect(resolveScope("ip", {})).toMatchObject({ ok: false, missing: ["ip"] });
+    expect(resolveScope("ip", {}, 64)).toMatchObject({ ok: false, missing: ["ip"] });
   });
 });

@@ -55,6 +55,15 @@ describe("a consumer Worker over the service binding", () => {
     expect(await other.json()).toEqual({ ok: true, remaining: 4 });
   });
 
+  it("limits IPv6 visitors per network, and lets a visitor with no address through", async () => {
+    const statuses = [];
+    for (let i = 1; i <= 6; i++) statuses.push((await login(`2001:db8:42::${i}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect((await login("2001:db8:43::1")).status).toBe(200);
+    const anonymous = await consumer.fetch("http://consumer.test/login", { method: "POST" });
+    expect(anonymous.status).toBe(200);
+  });
+
   it("counts in the limiter under test: a reset over RPC lets the user in again", async () => {
     for (let i = 0; i < 5; i++) await hello("carol");
     expect((await hello("carol")).status).toBe(429);

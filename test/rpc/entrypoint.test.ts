@@ -63,6 +63,18 @@ describe("RateLimiter.check", () => {
     });
   });
 
+  it("counts an IPv6 caller per network and an IPv4-mapped one as IPv4", async () => {
+    const v6 = await limiter.check({ policies: ["login_ip"], ip: "2001:DB8:7::1" });
+    expect(v6.policies[0]?.key).toBe("sentinel:login_ip:IP:2001-db8-7--/64");
+    const mapped = await limiter.check({ policies: ["login_ip"], ip: "::ffff:192.0.2.44" });
+    expect(mapped.policies[0]?.key).toBe("sentinel:login_ip:IP:192.0.2.44");
+    const reset = await limiter.reset("login_ip", { ip: "2001:db8:7::2" });
+    expect(reset).toEqual({ key: "sentinel:login_ip:IP:2001-db8-7--/64" });
+    await expect(limiter.check({ policies: ["login_ip"], ip: "localhost" })).rejects.toThrow(
+      'ip must be an IPv4 or IPv6 address, got "localhost"',
+    );
+  });
+
   it("shares its counts with the HTTP API: one limiter behind both doors", async () => {
     for (let i = 0; i < 5; i++) await limiter.check({ policies: ["user_throttle"], user: "both" });
     const { res } = await check({ policies: ["user_throttle"], user: "both" });

@@ -17,13 +17,15 @@ app.get(
   (c) => c.json({ hello: c.req.header("X-User") ?? "anonymous" }),
 );
 
-// Login attempts per client IP; Cloudflare sets CF-Connecting-IP on every request.
+// Login attempts per client IP; Cloudflare sets CF-Connecting-IP on every request, IPv4 or
+// IPv6 (the limiter counts an IPv6 client by its network). Without an address the ip-scoped
+// policy is skipped rather than shared by every such request.
 app.post(
   "/login",
   limit<AppEnv>({
     binding: (c) => c.env.LIMITER,
     policies: ["login_ip"],
-    subject: (c) => ({ ip: c.req.header("CF-Connecting-IP") ?? "unknown" }),
+    subject: (c) => ({ ip: c.req.header("CF-Connecting-IP") }),
   }),
   (c) => c.json({ ok: true, remaining: c.get("rateLimit").policies[0]?.remaining }),
 );
