@@ -104,6 +104,11 @@ export class Registry {
             );
           } else if (policy.limit.kind === "concurrency") {
             problems.push(`${where} names "${name}", a concurrency policy, which needs leases`);
+          } else if (policy.scope === "ip" || policy.scope === "key") {
+            // Updates come from Telegram's servers: no client address, no app key.
+            problems.push(
+              `${where} names "${name}", scoped by ${policy.scope}, which a Telegram update never carries`,
+            );
           }
         });
       }

@@ -5,6 +5,7 @@ import { Registry } from "../../src/config/registry.ts";
 const policies = {
   user_throttle: { kind: "throttle", rate: 5, per: 60 },
   jobs: { kind: "concurrency", limit: 1, ttl: 60 },
+  per_ip: { kind: "throttle", rate: 5, per: 60, scope: "ip" },
 };
 
 function problems(bot: Record<string, unknown>): string[] {
@@ -40,11 +41,12 @@ describe("telegram section of policies.json", () => {
   it("names rules that point at unknown or unusable policies", () => {
     expect(
       problems({
-        rules: [{ policies: ["user_throtle"] }],
+        rules: [{ policies: ["user_throtle"] }, { policies: ["per_ip"] }],
         default: { policies: ["jobs"] },
       }),
     ).toEqual([
       'telegram.bots.mybot.rules[0].policies[0] names unknown policy "user_throtle". Did you mean: user_throttle?',
+      'telegram.bots.mybot.rules[1].policies[0] names "per_ip", scoped by ip, which a Telegram update never carries',
       'telegram.bots.mybot.default.policies[0] names "jobs", a concurrency policy, which needs leases',
     ]);
   });
