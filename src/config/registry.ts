@@ -86,6 +86,11 @@ export class Registry {
     return Object.hasOwn(this.telegram.bots, name) ? this.telegram.bots[name] : undefined;
   }
 
+  /** Every bot of the `telegram.bots` section, by name. */
+  bots(): [string, BotConfig][] {
+    return Object.entries(this.telegram.bots);
+  }
+
   /** Rules may only name policies that exist and that a check can decide. */
   private danglingReferences(config: ParsedConfig): string[] {
     const problems: string[] = [];

@@ -1,0 +1,35 @@
+import type { Registry } from "./registry.ts";
+
+/** Secrets the worker reads whatever policies.json says. */
+export const BUILT_IN_SECRETS = ["API_TOKEN"] as const;
+
+/** Every secret the worker reads, each with where it is named. */
+export function secretsNamed(registry: Registry): { name: string; namedAt: string }[] {
+  const named = BUILT_IN_SECRETS.map((name) => ({ name, namedAt: "the /v1 API" }));
+  for (const [botName, bot] of registry.bots()) {
+    const at = `telegram.bots.${botName}`;
+    named.push({ name: bot.secretTokenSecret, namedAt: `${at}.secretTokenSecret` });
+    if (bot.originSecret !== undefined) {
+      named.push({ name: bot.originSecret, namedAt: `${at}.originSecret` });
+    }
+  }
+  return named;
+}
+
+/**
+ * wrangler.toml's `[secrets] required` is all `wrangler dev` loads from .dev.vars, and all
+ * `wrangler deploy` checks is set. A secret policies.json names but that list leaves out
+ * would be silently absent locally: one line per such secret, saying what to add.
+ */
+export function unlistedSecrets(registry: Registry, required: readonly string[] | undefined) {
+  if (required === undefined) return [];
+  const listed = new Set(required);
+  const seen = new Set<string>();
+  return secretsNamed(registry)
+    .filter(({ name }) => !listed.has(name) && !seen.has(name) && seen.add(name))
+    .map(
+      ({ name, namedAt }) =>
+        `${namedAt} names the secret ${name}, which wrangler.toml's [secrets] required does not ` +
+        `list: add "${name}" there, or wrangler dev will not load it from .dev.vars`,
+    );
+}
