@@ -1,5 +1,5 @@
 import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
-import { rateLimitHeaders } from "../http/headers.ts";
+import { rateLimitHeaders } from "./headers.ts";
 import type { RateLimiterBinding, RateLimitVariables, SubjectIds } from "./types.ts";
 
 type Awaitable<T> = T | Promise<T>;

@@ -5,7 +5,10 @@ export const BUILT_IN_SECRETS = ["API_TOKEN"] as const;
 
 /** Every secret the worker reads, each with where it is named. */
 export function secretsNamed(registry: Registry): { name: string; namedAt: string }[] {
-  const named = BUILT_IN_SECRETS.map((name) => ({ name, namedAt: "the /v1 API" }));
+  const named: { name: string; namedAt: string }[] = BUILT_IN_SECRETS.map((name) => ({
+    name,
+    namedAt: "the /v1 API",
+  }));
   for (const [botName, bot] of registry.bots()) {
     const at = `telegram.bots.${botName}`;
     named.push({ name: bot.secretTokenSecret, namedAt: `${at}.secretTokenSecret` });

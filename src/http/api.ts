@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { rateLimitHeaders } from "../client/headers.ts";
 import { parseIp } from "../core/ip.ts";
 import type { Limiter } from "../limiter/client.ts";
 import { stats } from "../limiter/denials.ts";
@@ -7,7 +8,6 @@ import { limitBody } from "../platform/body-limit.ts";
 import { bearerAuth } from "./auth.ts";
 import { MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
-import { rateLimitHeaders } from "./headers.ts";
 
 export type ApiEnv = { Bindings: Env; Variables: { limiter: Limiter } };
 

@@ -1,3 +1,4 @@
+import type { AcquireResult, CheckResult, PolicyResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
 import { canonicalKey, subjectKey } from "../core/keys.ts";
@@ -25,7 +26,6 @@ import {
   policySubjectSchema,
   type Subject,
 } from "./request.ts";
-import type { AcquireResult, CheckResult, PolicyResult } from "./result.ts";
 
 /**
  * The one way into the limiter, shared by the HTTP, RPC and Telegram doors. It resolves

@@ -1,6 +1,6 @@
+import type { CheckResult, PolicyResult } from "../client/types.ts";
 import type { CheckItem, RefundItem } from "./protocol.ts";
 import type { Subject } from "./request.ts";
-import type { CheckResult, PolicyResult } from "./result.ts";
 
 // The data a decision passes around: what is planned per object, and what comes back.
 

@@ -1,6 +1,6 @@
+import type { CheckResult } from "../client/types.ts";
 import { DenialCache } from "../core/denial-cache.ts";
 import { hash53 } from "../core/hash.ts";
-import type { CheckResult } from "./result.ts";
 
 // The isolate's memory of recent denials (see core/denial-cache.ts for why it is sound).
 

@@ -1,13 +1,6 @@
-import type { Policy } from "../config/policy.ts";
+import type { PolicyList } from "../client/types.ts";
 import type { Registry } from "../config/registry.ts";
 import { quotaOf } from "../core/limits.ts";
-
-export type ListedPolicy = Policy & { quota: number; windowSeconds: number };
-
-export interface PolicyList {
-  app: string;
-  policies: ListedPolicy[];
-}
 
 /** The bundled policies as `GET /v1/policies` and the RPC `policies()` both report them. */
 export function policyList(registry: Registry): PolicyList {

@@ -1,16 +1,17 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import type {
+  AcquireResult,
+  CheckInput,
+  CheckResult,
+  PolicyList,
+  RateLimiterBinding,
+  SubjectIds,
+} from "../client/types.ts";
 import { registry } from "../config/bundled.ts";
 import { Limiter } from "../limiter/client.ts";
-import { type PolicyList, policyList } from "../limiter/policy-list.ts";
-import type { AcquireResult, CheckResult } from "../limiter/result.ts";
+import { policyList } from "../limiter/policy-list.ts";
 import { guard } from "./errors.ts";
-import {
-  type CheckInput,
-  checkArgument,
-  leaseIdArgument,
-  policySubject,
-  type SubjectIds,
-} from "./input.ts";
+import { checkArgument, leaseIdArgument, policySubject } from "./input.ts";
 
 /**
  * The limiter for other Workers of the account, over a service binding:
@@ -20,7 +21,7 @@ import {
  *
  * Every prototype method here is callable over RPC, so helpers stay outside the class.
  */
-export class RateLimiter extends WorkerEntrypoint<Env> {
+export class RateLimiter extends WorkerEntrypoint<Env> implements RateLimiterBinding {
   /** Decides a check, as `POST /v1/check` does; `allowed: false` when denied. */
   check(input: CheckInput): Promise<CheckResult> {
     return guard("check", () => limiter(this.env).check(checkArgument(input)));

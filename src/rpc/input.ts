@@ -1,22 +1,6 @@
 import { shown } from "../config/fields.ts";
 import { InputError, type PolicySubject } from "../limiter/request.ts";
 
-/** Who a call is about; a policy uses the ids its scope needs. Telegram's ids are numbers. */
-export interface SubjectIds {
-  user?: string | number;
-  chat?: string | number;
-  /** An IPv4 or IPv6 address; an ip-scoped policy counts IPv6 by network (README). */
-  ip?: string;
-  key?: string | number;
-}
-
-/** The argument of `check()`: the body of `POST /v1/check`. */
-export interface CheckInput extends SubjectIds {
-  policies: string[];
-  cost?: number;
-  fingerprint?: string;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import type { CheckResult, PolicyResult } from "../limiter/result.ts";
+import type { CheckResult, PolicyResult } from "../client/types.ts";
 
 const seconds = (ms: number): number => Math.ceil(ms / 1000);
 
