@@ -16,6 +16,13 @@ if (!existsSync(consumerBundle)) {
 const workerUnderTest = "vitest-plugin-runner-";
 
 export default defineConfig({
+  // The worker under test, its RPC entrypoint and the consumer's binding to it all run with
+  // the tests' own policies, never the user's policies.json.
+  resolve: {
+    alias: {
+      "#policies": fileURLToPath(new URL("./test/fixtures/policies.json", import.meta.url)),
+    },
+  },
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },

@@ -1,4 +1,6 @@
-import policies from "../../policies.json";
+// "#policies" is the project's policies.json (package.json "imports"); the tests point it at
+// fixture policies of their own, so a user's edits never break them.
+import policies from "#policies";
 import { Registry } from "./registry.ts";
 
 /**

@@ -118,7 +118,7 @@ describe("subjects", () => {
     });
     expect(res.status).toBe(200);
     const json = (await res.json()) as { policies: { key: string }[] };
-    expect(json.policies[0]?.key).toBe("sentinel:login_ip:IP:203.0.113.9");
+    expect(json.policies[0]?.key).toBe("test:login_ip:IP:203.0.113.9");
   });
 
   it("charges the cost of an expensive call", async () => {
@@ -132,7 +132,7 @@ describe("subjects", () => {
 
   it("accepts numeric Telegram ids", async () => {
     const { json } = await check({ policies: ["group_throttle"], user: 42, chat: -1001234567890 });
-    expect(json.policies[0]?.key).toBe("sentinel:group_throttle:GROUP:42:-1001234567890");
+    expect(json.policies[0]?.key).toBe("test:group_throttle:GROUP:42:-1001234567890");
   });
 });
 
@@ -185,7 +185,7 @@ describe("reset and listing", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       reset: true,
-      key: "sentinel:user_throttle:USER:resettable",
+      key: "test:user_throttle:USER:resettable",
     });
     expect((await check({ policies: ["user_throttle"], user: "resettable" })).res.status).toBe(200);
   });
@@ -202,7 +202,7 @@ describe("reset and listing", () => {
     const res = await api("/v1/policies");
     expect(res.status).toBe(200);
     const json = (await res.json()) as { app: string; policies: Record<string, unknown>[] };
-    expect(json.app).toBe("sentinel");
+    expect(json.app).toBe("test");
     expect(json.policies.find((p) => p.name === "user_burst")).toMatchObject({
       scope: "user",
       quota: 10,

@@ -20,14 +20,14 @@ const moveClock = (subject: string, nowMs: number) => setObjectClock(stubFor(sub
 describe("LimiterObject", () => {
   it("keeps a limit across eviction: memory lost, storage kept", async () => {
     for (let i = 0; i < 5; i++) await check({ policies: ["user_throttle"], user: "evicted" });
-    await evictDurableObject(stubFor("sentinel:USER:evicted"));
+    await evictDurableObject(stubFor("test:USER:evicted"));
     const { res, json } = await check({ policies: ["user_throttle"], user: "evicted" });
     expect(res.status).toBe(429);
     expect(json.policies[0]?.remaining).toBe(0);
   });
 
   it("deletes a fully recovered state, leaving storage empty", async () => {
-    const subject = "sentinel:USER:idle";
+    const subject = "test:USER:idle";
     await check({ policies: ["user_throttle", "user_debounce"], user: "idle", fingerprint: "x" });
     expect(await storedKeys(subject)).toHaveLength(2);
     await moveClock(subject, Date.now() + 61_000);
@@ -38,25 +38,25 @@ describe("LimiterObject", () => {
   });
 
   it("re-arms the clean-up for states that have not recovered yet", async () => {
-    const subject = "sentinel:USER:mixed";
+    const subject = "test:USER:mixed";
     await check({ policies: ["user_debounce"], user: "mixed", fingerprint: "x" });
     await check({ policies: ["hourly_window"], user: "mixed" });
     await moveClock(subject, Date.now() + 3_000);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
-    expect(await storedKeys(subject)).toEqual(["sentinel:hourly_window:USER:mixed"]);
+    expect(await storedKeys(subject)).toEqual(["test:hourly_window:USER:mixed"]);
     await moveClock(subject, Date.now() + 3_601_000);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual([]);
   });
 
   it("sweeps recovered states hourly even beside a claim kept for a day", async () => {
-    const subject = "sentinel:USER:claimed";
+    const subject = "test:USER:claimed";
     const limiter = new Limiter(env.LIMITER, registry);
     const claim = { key: "telegram.demo.1", fallbackSubject: "unused" };
     await limiter.decide([registry.get("user_throttle")], { user: "claimed", cost: 1 }, claim);
     expect((await storedKeys(subject)).sort()).toEqual([
-      "sentinel:user_throttle:USER:claimed",
       "telegram.demo.1",
+      "test:user_throttle:USER:claimed",
     ]);
     await moveClock(subject, Date.now() + 2 * 3600 * 1000);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
@@ -67,7 +67,7 @@ describe("LimiterObject", () => {
   });
 
   it("writes nothing for a denial", async () => {
-    const subject = "sentinel:USER:quiet";
+    const subject = "test:USER:quiet";
     for (let i = 0; i < 5; i++) await check({ policies: ["user_throttle"], user: "quiet" });
     const before = await runInDurableObject(stubFor(subject), (_: LimiterObject, s) =>
       JSON.stringify([...s.storage.kv.list()]),
@@ -132,7 +132,7 @@ describe("several policies in one check", () => {
         allowed: true,
         remaining: 4,
         scope: "user",
-        key: "sentinel:user_throttle:USER:report",
+        key: "test:user_throttle:USER:report",
       },
       { name: "chat_throttle", allowed: true, skipped: true, reason: "needs chat" },
       { name: "new_rule_shadow", allowed: true, shadow: true, remaining: 1 },

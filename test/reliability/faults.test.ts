@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import bundled from "../../policies.json";
+import bundled from "../fixtures/policies.json";
 import { createApp } from "../../src/app.ts";
 import { Registry } from "../../src/config/registry.ts";
 import { TOKEN } from "../helpers.ts";

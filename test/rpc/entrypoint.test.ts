@@ -59,17 +59,17 @@ describe("RateLimiter.check", () => {
       name: "user_throttle",
       allowed: false,
       remaining: 0,
-      key: "sentinel:user_throttle:USER:7",
+      key: "test:user_throttle:USER:7",
     });
   });
 
   it("counts an IPv6 caller per network and an IPv4-mapped one as IPv4", async () => {
     const v6 = await limiter.check({ policies: ["login_ip"], ip: "2001:DB8:7::1" });
-    expect(v6.policies[0]?.key).toBe("sentinel:login_ip:IP:2001-db8-7--/64");
+    expect(v6.policies[0]?.key).toBe("test:login_ip:IP:2001-db8-7--/64");
     const mapped = await limiter.check({ policies: ["login_ip"], ip: "::ffff:192.0.2.44" });
-    expect(mapped.policies[0]?.key).toBe("sentinel:login_ip:IP:192.0.2.44");
+    expect(mapped.policies[0]?.key).toBe("test:login_ip:IP:192.0.2.44");
     const reset = await limiter.reset("login_ip", { ip: "2001:db8:7::2" });
-    expect(reset).toEqual({ key: "sentinel:login_ip:IP:2001-db8-7--/64" });
+    expect(reset).toEqual({ key: "test:login_ip:IP:2001-db8-7--/64" });
     await expect(limiter.check({ policies: ["login_ip"], ip: "localhost" })).rejects.toThrow(
       'ip must be an IPv4 or IPv6 address, got "localhost"',
     );
@@ -115,7 +115,7 @@ describe("RateLimiter.reset and policies", () => {
     for (let i = 0; i < 6; i++)
       await limiter.check({ policies: ["user_throttle"], user: "reset-me" });
     expect(await limiter.reset("user_throttle", { user: "reset-me" })).toEqual({
-      key: "sentinel:user_throttle:USER:reset-me",
+      key: "test:user_throttle:USER:reset-me",
     });
     const after = await limiter.check({ policies: ["user_throttle"], user: "reset-me" });
     expect(after).toMatchObject({ allowed: true, policies: [{ remaining: 4 }] });
@@ -208,7 +208,7 @@ describe("RateLimiter errors", () => {
   });
 
   it("answers a failing object with a plain 'limiter unavailable', leaking nothing", async () => {
-    await setObjectClock(env.LIMITER.getByName("sentinel:USER:broken"), () => {
+    await setObjectClock(env.LIMITER.getByName("test:USER:broken"), () => {
       throw new Error("clock is broken in src/limiter/object.ts");
     });
     const error = await rejection(limiter.acquire("jobs_concurrency", { user: "broken" }));
