@@ -33,7 +33,7 @@ const throttle: ThrottleLimit = {
   refillTokens: 1_000_000,
   refillSeconds: 1,
 };
-const window: WindowLimit = { kind: "window", limit: 1_000_000, windowSeconds: 1 };
+const window: WindowLimit = { kind: "window", maxCost: 1_000_000, windowSeconds: 1 };
 
 function throttleBench(tally: Tally): () => void {
   const states = new Map<string, ThrottleState | undefined>();

@@ -1,7 +1,13 @@
+import { env } from "cloudflare:workers";
 import { createApp } from "./app.ts";
 import { registry } from "./config/bundled.ts";
+import { rateLimiterEntrypoint } from "./rpc/entrypoint.ts";
+import { createServices } from "./services.ts";
+
+// The one place the doors are built: one registry and one limiter per isolate, whose memory
+// of recent denials every door shares.
+const services = createServices(registry, env.LIMITER);
 
 export { LimiterObject } from "./limiter/object.ts";
-export { RateLimiter } from "./rpc/entrypoint.ts";
-
-export default createApp(registry) satisfies ExportedHandler<Env>;
+export const RateLimiter = rateLimiterEntrypoint(services);
+export default createApp(services) satisfies ExportedHandler<Env>;

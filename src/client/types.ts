@@ -1,8 +1,16 @@
 // The limiter's public contract: what a consumer Worker sends and gets back, over a service
 // binding or as the JSON of the HTTP API. Self-contained, so a Worker in another repository
 // types its binding from this package alone; the limiter implements these types.
-import type { Limit } from "../core/limits.ts";
-import type { Scope } from "../core/scopes.ts";
+
+/** Whose requests a policy counts together (README, "Scopes and keys"). */
+export type Scope = "user" | "chat" | "group" | "global" | "ip" | "key";
+
+/** A policy's limit, as `GET /v1/policies` reports it. */
+export type PolicyLimit =
+  | { kind: "throttle"; capacity: number; refillTokens: number; refillSeconds: number }
+  | { kind: "debounce"; windowSeconds: number }
+  | { kind: "window"; limit: number; windowSeconds: number }
+  | { kind: "concurrency"; limit: number; ttlSeconds: number };
 
 /** Who a call is about; a policy uses the ids its scope needs. Telegram's ids are numbers. */
 export interface SubjectIds {
@@ -69,7 +77,7 @@ export interface AcquireResult {
 /** A policy as `GET /v1/policies` and the RPC `policies()` list it. */
 export interface ListedPolicy {
   name: string;
-  limit: Limit;
+  limit: PolicyLimit;
   scope: Scope;
   ipv6Prefix: number;
   method?: string | undefined;

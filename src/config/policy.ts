@@ -37,9 +37,9 @@ function limitOf(parsed: ParsedPolicy): Limit {
     case "debounce":
       return { kind: "debounce", windowSeconds: parsed.window };
     case "window":
-      return { kind: "window", limit: parsed.limit, windowSeconds: parsed.window };
+      return { kind: "window", maxCost: parsed.limit, windowSeconds: parsed.window };
     case "concurrency":
-      return { kind: "concurrency", limit: parsed.limit, ttlSeconds: parsed.ttl };
+      return { kind: "concurrency", maxLeases: parsed.limit, ttlSeconds: parsed.ttl };
   }
 }
 

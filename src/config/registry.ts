@@ -55,15 +55,15 @@ function misplacedFields(config: ParsedConfig): string[] {
 /** The named policies: define once, reuse everywhere. */
 export class Registry {
   readonly app: string;
-  /** Time budget and failure mode of the HTTP and RPC doors. */
-  readonly limiter: ParsedConfig["limiter"];
+  /** How long a decision may take, and what the HTTP and RPC doors answer past that. */
+  readonly availability: ParsedConfig["limiter"];
   private readonly byName: ReadonlyMap<string, Policy>;
   private readonly telegram: TelegramConfig;
 
   private constructor(config: ParsedConfig, policies: Policy[]) {
     const { app, telegram } = config;
     this.app = app;
-    this.limiter = config.limiter;
+    this.availability = config.limiter;
     this.byName = new Map(policies.map((policy) => [policy.name, policy]));
     this.telegram = telegram ?? { bots: {} };
   }

@@ -1,9 +1,9 @@
 import type { Decision } from "./decision.ts";
 
-/** At most `limit` leases held at once; a lease never released expires after `ttlSeconds`. */
+/** At most `maxLeases` held at once; a lease never released expires after `ttlSeconds`. */
 export interface ConcurrencyLimit {
   kind: "concurrency";
-  limit: number;
+  maxLeases: number;
   ttlSeconds: number;
 }
 
@@ -27,8 +27,8 @@ function stateOf(leases: Map<string, number>): ConcurrencyState | undefined {
 function summary(limit: ConcurrencyLimit, leases: Map<string, number>, nowMs: number) {
   const latest = Math.max(nowMs, ...leases.values());
   return {
-    limit: limit.limit,
-    remaining: Math.max(0, limit.limit - leases.size),
+    quota: limit.maxLeases,
+    remaining: Math.max(0, limit.maxLeases - leases.size),
     resetMs: latest - nowMs,
     recoverAtMs: latest,
   };
@@ -44,7 +44,7 @@ export function concurrencyAcquire(
   nowMs: number,
 ): AcquireDecision {
   const leases = live(state, nowMs);
-  if (leases.size >= limit.limit) {
+  if (leases.size >= limit.maxLeases) {
     // A release may free a slot sooner; the earliest expiry is when one is sure to be free.
     const soonest = Math.min(...leases.values());
     return {

@@ -53,7 +53,7 @@ export function debounceDecide(
   if (blockedUntil !== undefined) {
     return {
       allowed: false,
-      limit: 1,
+      quota: 1,
       remaining: 0,
       retryAfterMs: blockedUntil - nowMs,
       next: state,
@@ -68,7 +68,7 @@ export function debounceDecide(
   }
   return {
     allowed: true,
-    limit: 1,
+    quota: 1,
     remaining: 0,
     retryAfterMs: 0,
     next: stateOf(until),

@@ -1,8 +1,8 @@
 /** What every algorithm answers. A denial is data, never an exception. */
 export interface Decision<State, Receipt = unknown> {
   allowed: boolean;
-  /** The policy's quota: tokens of a bucket, events of a window, 1 for a debounce. */
-  limit: number;
+  /** The policy's quota: tokens of a bucket, cost of a window, leases, 1 for a debounce. */
+  quota: number;
   /** Whole units still available after this decision. */
   remaining: number;
   /** 0 when allowed; otherwise the earliest time the same request could be admitted. */

@@ -28,7 +28,7 @@ export type CheckLimit = ThrottleLimit | DebounceLimit | WindowLimit;
 export type LimitState = ThrottleState | DebounceState | WindowState | ConcurrencyState;
 export type Receipt = ThrottleReceipt | DebounceReceipt | WindowReceipt;
 
-export interface CheckInput {
+export interface DecideInput {
   cost: number;
   /** Debounce content; absent content debounces as "" (at most one event per window). */
   fingerprint?: string | undefined;
@@ -39,7 +39,7 @@ export interface CheckInput {
 export function decide(
   limit: CheckLimit,
   state: LimitState | undefined,
-  input: CheckInput,
+  input: DecideInput,
   nowMs: number,
 ): Decision<LimitState, Receipt> {
   switch (limit.kind) {
@@ -91,11 +91,11 @@ export function quotaOf(limit: Limit): { quota: number; windowSeconds: number } 
         windowSeconds: Math.ceil((limit.capacity * limit.refillSeconds) / limit.refillTokens),
       };
     case "window":
-      return { quota: limit.limit, windowSeconds: limit.windowSeconds };
+      return { quota: limit.maxCost, windowSeconds: limit.windowSeconds };
     case "debounce":
       return { quota: 1, windowSeconds: limit.windowSeconds };
     case "concurrency":
-      return { quota: limit.limit, windowSeconds: limit.ttlSeconds };
+      return { quota: limit.maxLeases, windowSeconds: limit.ttlSeconds };
   }
 }
 
@@ -105,7 +105,7 @@ export function maxCost(limit: CheckLimit): number {
     case "throttle":
       return limit.capacity;
     case "window":
-      return limit.limit;
+      return limit.maxCost;
     case "debounce":
       return Number.MAX_SAFE_INTEGER;
   }

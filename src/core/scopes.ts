@@ -25,7 +25,7 @@ export type Scope = (typeof SCOPES)[number];
  * The identities a request carries. Each is already validated: `ip` is a canonical address
  * (core/ip.ts), the others identifiers.
  */
-export interface Subject {
+export interface Identity {
   user?: string;
   chat?: string;
   ip?: string;
@@ -33,7 +33,7 @@ export interface Subject {
 }
 
 /** The identifiers a scope needs, in key order. */
-const NEEDS: Record<Scope, readonly (keyof Subject)[]> = {
+const NEEDS: Record<Scope, readonly (keyof Identity)[]> = {
   user: ["user"],
   chat: ["chat"],
   group: ["user", "chat"],
@@ -44,18 +44,18 @@ const NEEDS: Record<Scope, readonly (keyof Subject)[]> = {
 
 export type Resolution =
   | { ok: true; scope: Scope; ids: string[] }
-  | { ok: false; scope: Scope; missing: (keyof Subject)[] };
+  | { ok: false; scope: Scope; missing: (keyof Identity)[] };
 
 /**
  * Resolves a policy's scope cap against what the request carries. The ids are key segments:
  * an address counts as its network (`ipv6Prefix` bits for IPv6).
  */
-export function resolveScope(cap: Scope, subject: Subject, ipv6Prefix: number): Resolution {
+export function resolveScope(cap: Scope, identity: Identity, ipv6Prefix: number): Resolution {
   const needs = NEEDS[cap];
-  const missing = needs.filter((field) => subject[field] === undefined);
+  const missing = needs.filter((field) => identity[field] === undefined);
   if (missing.length > 0) return { ok: false, scope: cap, missing };
   const ids = needs.map((field) =>
-    field === "ip" ? ipNetworkId(subject.ip as string, ipv6Prefix) : (subject[field] as string),
+    field === "ip" ? ipNetworkId(identity.ip as string, ipv6Prefix) : (identity[field] as string),
   );
   return { ok: true, scope: cap, ids };
 }

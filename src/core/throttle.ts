@@ -63,7 +63,7 @@ export function throttleDecide(
   const resetMs = ceilDiv(capacityUnits - after, limit.refillTokens);
   return {
     allowed,
-    limit: limit.capacity,
+    quota: limit.capacity,
     remaining: Math.floor(after / perToken),
     retryAfterMs: allowed ? 0 : ceilDiv(costUnits - level, limit.refillTokens),
     resetMs,

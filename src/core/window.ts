@@ -1,15 +1,15 @@
 import type { Decision } from "./decision.ts";
 
-/** At most `limit` units of cost in any sliding `windowSeconds`. */
+/** At most `maxCost` units of cost in any sliding `windowSeconds`. */
 export interface WindowLimit {
   kind: "window";
-  limit: number;
+  maxCost: number;
   windowSeconds: number;
 }
 
 /**
  * An exact sliding log of admissions, oldest first. Exact rather than the two-counter
- * approximation because a limit is a promise; the log is bounded by `limit` entries (itself
+ * approximation because a limit is a promise; the log is bounded by `maxCost` entries (itself
  * capped at 10,000 by the config), since every entry costs at least 1.
  *
  * Successive states share two append-only arrays and each sees its own slice
@@ -80,13 +80,13 @@ export function windowDecide(
 ): Decision<WindowState, WindowReceipt> {
   const live = slide(limit, state, nowMs);
   const windowMs = limit.windowSeconds * 1000;
-  if (live.used + cost > limit.limit) {
+  if (live.used + cost > limit.maxCost) {
     // The earliest moment enough old cost has slid out for this one to fit.
     let freed = 0;
     let retryAfterMs = windowMs;
     for (let i = live.start; i < live.end; i++) {
       freed += live.costs[i] as number;
-      if (live.used - freed + cost <= limit.limit) {
+      if (live.used - freed + cost <= limit.maxCost) {
         retryAfterMs = (live.times[i] as number) + windowMs - nowMs;
         break;
       }
@@ -95,8 +95,8 @@ export function windowDecide(
       live.end > live.start ? (live.times[live.end - 1] as number) : nowMs - windowMs;
     return {
       allowed: false,
-      limit: limit.limit,
-      remaining: Math.max(0, limit.limit - live.used),
+      quota: limit.maxCost,
+      remaining: Math.max(0, limit.maxCost - live.used),
       retryAfterMs,
       resetMs: Math.max(0, newestMs + windowMs - nowMs),
       next: state,
@@ -105,8 +105,8 @@ export function windowDecide(
   }
   return {
     allowed: true,
-    limit: limit.limit,
-    remaining: limit.limit - live.used - cost,
+    quota: limit.maxCost,
+    remaining: limit.maxCost - live.used - cost,
     retryAfterMs: 0,
     resetMs: windowMs,
     next: appended(live, nowMs, cost),

@@ -1,15 +1,12 @@
 import { Hono } from "hono";
 import { rateLimitHeaders } from "../client/headers.ts";
 import { parseIp } from "../core/ip.ts";
-import type { Limiter } from "../limiter/client.ts";
-import { stats } from "../limiter/denials.ts";
 import { policyList } from "../limiter/policy-list.ts";
 import { limitBody } from "../platform/body-limit.ts";
+import type { Services } from "../services.ts";
 import { bearerAuth } from "./auth.ts";
 import { MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
-
-export type ApiEnv = { Bindings: Env; Variables: { limiter: Limiter } };
 
 /**
  * Takes the caller's IP from Cloudflare's header when the body names none. A header that is
@@ -25,48 +22,40 @@ function withIp(body: unknown, header: string | undefined): unknown {
 }
 
 /** The authenticated `/v1` API. */
-export function v1Routes() {
-  const api = new Hono<ApiEnv>();
+export function v1Routes({ registry, limiter }: Services) {
+  const api = new Hono<{ Bindings: Env }>();
   api.use("*", bearerAuth, limitBody(MAX_API_BODY_BYTES));
 
   api.post("/check", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
-    const result = await c.var.limiter.check(body);
+    const result = await limiter.check(body);
     const status = result.allowed ? 200 : result.unavailable ? 503 : 429;
     return c.json(result, status, rateLimitHeaders(result));
   });
 
   api.post("/leases", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
-    const result = await c.var.limiter.acquire(body as never);
+    const result = await limiter.acquire(body as never);
     if (result.acquired) return c.json(result, 201);
     const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
     return c.json(result, 429, { "Retry-After": retryAfter });
   });
 
   api.delete("/leases/:id", async (c) => {
-    const released = await c.var.limiter.release(c.req.param("id"));
+    const released = await limiter.release(c.req.param("id"));
     if (!released) return jsonError(c, 404, "no such lease: unknown, released or expired");
     return c.json({ released: true });
   });
 
   api.post("/reset", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
-    const { key } = await c.var.limiter.reset(body as never);
+    const { key } = await limiter.reset(body as never);
     return c.json({ reset: true, key });
   });
 
-  api.get("/stats", (c) =>
-    c.json({
-      isolate: {
-        objectCalls: stats.objectCalls,
-        deniedFromCache: stats.deniedFromCache,
-        cachedDenials: stats.cachedDenials(),
-      },
-    }),
-  );
+  api.get("/stats", (c) => c.json({ isolate: limiter.stats() }));
 
-  api.get("/policies", (c) => c.json(policyList(c.var.limiter.registry)));
+  api.get("/policies", (c) => c.json(policyList(registry)));
 
   return api;
 }

@@ -1,38 +1,23 @@
-import type { CheckResult, PolicyResult } from "../client/types.ts";
-import type { CheckItem, RefundItem } from "./protocol.ts";
-import type { Subject } from "./request.ts";
+import type { CheckResult } from "../client/types.ts";
+import type { RefundItem } from "./protocol.ts";
 
-// The data a decision passes around: what is planned per object, and what comes back.
-
-export interface Planned {
-  subject: string;
-  item: CheckItem;
-  base: PolicyResult;
-}
-
-export type Group = [subject: string, planned: Planned[]];
-
-/** The parts of a check request a decision needs, already validated. */
-export interface Decidable extends Subject {
-  cost: number;
-  fingerprint?: string | undefined;
-}
+// What a decision hands back besides its result: enough to take it back later.
 
 export interface Claim {
-  /** Decided at most once per subject object, e.g. `telegram:<bot>:<update_id>`. */
+  /** Decided at most once per subject object, e.g. `telegram.<bot>.<update_id>`. */
   key: string;
   /** Where the claim is kept when no policy calls an object. */
-  fallbackSubject: string;
+  fallbackSubjectKey: string;
 }
 
 export interface SubjectRefunds {
-  subject: string;
+  subjectKey: string;
   items: RefundItem[];
 }
 
 /** Enough to take a decision back (see `Limiter.undo`). Plain data. */
 export interface Ticket {
-  claimSubject?: string | undefined;
+  claimSubjectKey?: string | undefined;
   claimKey?: string | undefined;
   refunds: SubjectRefunds[];
 }

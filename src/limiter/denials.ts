@@ -1,15 +1,11 @@
 import type { CheckResult } from "../client/types.ts";
-import { DenialCache } from "../core/denial-cache.ts";
 import { hash53 } from "../core/hash.ts";
 
-// The isolate's memory of recent denials (see core/denial-cache.ts for why it is sound).
+// How the limiter files checks in its memory of recent denials (core/denial-cache.ts says
+// why answering from it is sound).
 
 /** Per isolate: at most this many denials are remembered (each one check result). */
 export const MAX_CACHED_DENIALS = 10_000;
-export const denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
-
-/** What this isolate has done, for `GET /v1/stats` and the benchmarks. */
-export const stats = { objectCalls: 0, deniedFromCache: 0, cachedDenials: () => denials.size };
 
 /** Checks that share this key would be decided by the same states with the same content. */
 export function denialKey(

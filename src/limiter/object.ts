@@ -7,9 +7,16 @@ import {
   type CheckItem,
   CLAIM_TTL_MS,
   type LeaseItem,
+  PROTOCOL_VERSION,
   type RefundItem,
 } from "./protocol.ts";
 import { StateStore } from "./store.ts";
+
+function speaks(version: number): void {
+  if (version !== PROTOCOL_VERSION) {
+    throw new Error(`limiter protocol ${version} called, this object speaks ${PROTOCOL_VERSION}`);
+  }
+}
 
 /**
  * One object per rate-limit subject (`app:SCOPE:ids`), holding the states of every policy on
@@ -35,7 +42,8 @@ export class LimiterObject extends DurableObject<Env> {
    * `claimKey`, decides at most once per key: the claim is stored in the same transaction as
    * the states, so a repeated key can never be counted twice.
    */
-  check(items: CheckItem[], claimKey?: string): BatchOutcome {
+  check(version: number, items: CheckItem[], claimKey?: string): BatchOutcome {
+    speaks(version);
     const nowMs = this.clock();
     if (claimKey !== undefined) {
       if (this.store.has(claimKey, nowMs)) {
@@ -58,7 +66,7 @@ export class LimiterObject extends DurableObject<Env> {
       admitted,
       items: decisions.map((d, i) => ({
         allowed: d.allowed,
-        limit: d.limit,
+        quota: d.quota,
         // A denied batch consumed nothing, so report what is left as it stands.
         remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
         retryAfterMs: d.retryAfterMs,
@@ -69,7 +77,8 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   /** Gives back what an earlier check consumed, when another object denied the same check. */
-  refund(items: RefundItem[]): void {
+  refund(version: number, items: RefundItem[]): void {
+    speaks(version);
     const nowMs = this.clock();
     for (const item of items) {
       const state = this.store.get(item.stateKey, nowMs);
@@ -77,21 +86,23 @@ export class LimiterObject extends DurableObject<Env> {
     }
   }
 
-  acquire(item: LeaseItem): AcquireOutcome {
+  acquire(version: number, item: LeaseItem): AcquireOutcome {
+    speaks(version);
     const nowMs = this.clock();
     const state = this.store.get(item.stateKey, nowMs);
     const decision = concurrencyAcquire(item.limit, state as never, item.leaseId, nowMs);
     if (decision.allowed) this.store.put(item.stateKey, decision.next, decision.recoverAtMs);
     return {
       acquired: decision.allowed,
-      limit: decision.limit,
+      quota: decision.quota,
       remaining: decision.remaining,
       retryAfterMs: decision.retryAfterMs,
       expiresAtMs: decision.expiresAtMs,
     };
   }
 
-  release(item: LeaseItem): boolean {
+  release(version: number, item: LeaseItem): boolean {
+    speaks(version);
     const nowMs = this.clock();
     const state = this.store.get(item.stateKey, nowMs);
     const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
@@ -100,11 +111,13 @@ export class LimiterObject extends DurableObject<Env> {
   }
 
   /** Forgets a claim, so a retry of the same update is decided afresh. */
-  releaseClaim(claimKey: string): void {
+  releaseClaim(version: number, claimKey: string): void {
+    speaks(version);
     this.store.delete(claimKey);
   }
 
-  reset(stateKeys: string[]): void {
+  reset(version: number, stateKeys: string[]): void {
+    speaks(version);
     for (const key of stateKeys) this.store.delete(key);
   }
 

@@ -1,6 +1,14 @@
 import type { ConcurrencyLimit } from "../core/concurrency.ts";
 import type { CheckLimit, Receipt } from "../core/limits.ts";
 
+/**
+ * What the worker and the subjects' objects say to each other. During a gradual deployment a
+ * worker of one version may call an object of another, so every call names the version of
+ * this protocol it speaks, and an object refuses any other (the call then fails as
+ * unavailable, never as a misread limit). Bump it with any change to the shapes below.
+ */
+export const PROTOCOL_VERSION = 2;
+
 /** One policy of a check, as it travels to the subject's Durable Object. */
 export interface CheckItem {
   /** Canonical key of the policy on this subject; the object's storage key for its state. */
@@ -14,7 +22,7 @@ export interface CheckItem {
 
 export interface ItemOutcome {
   allowed: boolean;
-  limit: number;
+  quota: number;
   remaining: number;
   retryAfterMs: number;
   resetMs: number;
@@ -47,7 +55,7 @@ export interface LeaseItem {
 
 export interface AcquireOutcome {
   acquired: boolean;
-  limit: number;
+  quota: number;
   remaining: number;
   retryAfterMs: number;
   expiresAtMs?: number | undefined;

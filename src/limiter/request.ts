@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { issueText } from "../config/errors.ts";
 import { expected, integer, shown } from "../config/fields.ts";
+import type { Policy } from "../config/policy.ts";
+import type { Registry } from "../config/registry.ts";
 import { parseIp } from "../core/ip.ts";
 import { identifierProblem } from "../core/keys.ts";
 
@@ -72,7 +74,6 @@ export const policySubjectSchema = z.strictObject({ policy: policyName, ...subje
 export type CheckRequest = z.input<typeof checkSchema>;
 export type ParsedCheck = z.output<typeof checkSchema>;
 export type PolicySubject = z.input<typeof policySubjectSchema>;
-export type Subject = Pick<ParsedCheck, "user" | "chat" | "ip" | "key">;
 
 const FIELDS = ["policies", "policy", "user", "chat", "ip", "key", "cost", "fingerprint"];
 
@@ -85,4 +86,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => issueText(issue, () => FIELDS));
   throw new InputError(problems.join("; "));
+}
+
+/** A policy the caller named: an unknown name is the caller's mistake, said as such. */
+export function namedPolicy(registry: Registry, name: string): Policy {
+  try {
+    return registry.get(name);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
 }

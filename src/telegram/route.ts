@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Policy } from "../config/policy.ts";
-import type { Registry } from "../config/registry.ts";
 import type { BotConfig } from "../config/telegram.ts";
 import { DEFAULT_IPV6_PREFIX } from "../core/ip.ts";
-import type { Limiter } from "../limiter/client.ts";
 import type { Decided } from "../limiter/decided.ts";
+import type { Limiter } from "../limiter/limiter.ts";
 import { limitBody } from "../platform/body-limit.ts";
 import { envValue, secretsEqual } from "../platform/secrets.ts";
+import type { Services } from "../services.ts";
 import { extractUpdate, type UpdateFacts } from "./extract.ts";
 import { forward } from "./forward.ts";
 import { denyAnswer, type WebhookReply } from "./replies.ts";
@@ -16,7 +16,7 @@ import { matchRule, type RuleMatch } from "./rules.ts";
 export const MAX_UPDATE_BYTES = 1024 * 1024;
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 
-type TelegramEnv = { Bindings: Env; Variables: { limiter: Limiter; bot: BotConfig } };
+type TelegramEnv = { Bindings: Env; Variables: { bot: BotConfig } };
 
 const log = (event: Record<string, unknown>) => console.log(JSON.stringify(event));
 
@@ -83,7 +83,7 @@ function decisionHeaders(rule: RuleMatch, decided: Decided | undefined): Record<
  * not re-send, and a 5xx only when it should (origin down, or the limiter down and failing
  * closed).
  */
-export function telegramRoutes(registry: Registry) {
+export function telegramRoutes({ registry, limiter }: Services) {
   const app = new Hono<TelegramEnv>();
 
   app.post("/:bot", async (c, next) => {
@@ -117,12 +117,12 @@ export function telegramRoutes(registry: Registry) {
     const subject = { user: facts.userId, chat: facts.chatId };
     let decided: Decided | undefined;
     try {
-      decided = await c.var.limiter.decide(
+      decided = await limiter.decide(
         policies,
         { ...subject, cost: 1, fingerprint: facts.fingerprint },
         {
           key: `telegram.${botName}.${facts.updateId}`,
-          fallbackSubject: `${registry.app}:TELEGRAM:${botName}`,
+          fallbackSubjectKey: `${registry.app}:TELEGRAM:${botName}`,
         },
       );
     } catch (error) {
@@ -138,7 +138,7 @@ export function telegramRoutes(registry: Registry) {
     }
     if (decided?.duplicate) return c.body(null, 200);
     if (decided && !decided.result.allowed) {
-      const reply = await denied(c.var.limiter, botName, facts, rule).catch(() => undefined);
+      const reply = await denied(limiter, botName, facts, rule).catch(() => undefined);
       return reply ? c.json(reply, 200) : c.body(null, 200);
     }
 
@@ -158,7 +158,7 @@ export function telegramRoutes(registry: Registry) {
         reason: forwarded.reason,
       });
       // Telegram will re-send this update: let that retry be counted as if it were the first.
-      if (decided) await c.var.limiter.undo(decided.ticket);
+      if (decided) await limiter.undo(decided.ticket);
     }
     return forwarded.response;
   });

@@ -6,7 +6,7 @@ import {
   concurrencyRelease,
 } from "../../src/core/concurrency.ts";
 
-const two = { kind: "concurrency", limit: 2, ttlSeconds: 60 } as const;
+const two = { kind: "concurrency", maxLeases: 2, ttlSeconds: 60 } as const;
 
 describe("concurrency leases", () => {
   it("holds at most `limit` leases and frees a slot on release", () => {

@@ -7,7 +7,7 @@ import {
   windowRefund,
 } from "../../src/core/window.ts";
 
-const threePerTenSeconds: WindowLimit = { kind: "window", limit: 3, windowSeconds: 10 };
+const threePerTenSeconds: WindowLimit = { kind: "window", maxCost: 3, windowSeconds: 10 };
 
 describe("sliding window", () => {
   it("admits the limit within a window and slides event by event", () => {
@@ -37,7 +37,7 @@ describe("sliding window", () => {
   });
 
   it("refunds exactly the admission on its receipt, beside others in the same millisecond", () => {
-    const limit: WindowLimit = { kind: "window", limit: 10, windowSeconds: 10 };
+    const limit: WindowLimit = { kind: "window", maxCost: 10, windowSeconds: 10 };
     const small = windowDecide(limit, undefined, 2, 100);
     const big = windowDecide(limit, small.next, 5, 100);
     const refunded = windowRefund(limit, big.next, small.receipt as never, 100);
@@ -58,7 +58,7 @@ describe("sliding window", () => {
   });
 
   it("keeps a stored log no longer than about twice what is live", () => {
-    const limit: WindowLimit = { kind: "window", limit: 10, windowSeconds: 1 };
+    const limit: WindowLimit = { kind: "window", maxCost: 10, windowSeconds: 1 };
     let state: WindowState | undefined;
     for (let t = 0; t < 100_000; t += 50) state = windowDecide(limit, state, 1, t).next;
     expect(state?.times.length).toBeLessThanOrEqual(2 * 20 + 16);
@@ -73,7 +73,7 @@ describe("sliding window", () => {
           maxLength: 150,
         }),
         (limitCount, windowSeconds, steps) => {
-          const limit: WindowLimit = { kind: "window", limit: limitCount, windowSeconds };
+          const limit: WindowLimit = { kind: "window", maxCost: limitCount, windowSeconds };
           let state: WindowState | undefined;
           let nowMs = 0;
           const admitted: [number, number][] = [];

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.ts";
 import { Registry } from "../../src/config/registry.ts";
+import { appFor } from "../app.ts";
 import { TOKEN } from "../helpers.ts";
 
 // Policies of this file's own, so the shipped policies.json can change freely.
-const app = createApp(
+const app = appFor(
   Registry.fromJson({
     app: "iptest",
     policies: {

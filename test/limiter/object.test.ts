@@ -1,9 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { registry } from "../../src/config/bundled.ts";
-import { Limiter } from "../../src/limiter/client.ts";
+import { Limiter } from "../../src/limiter/limiter.ts";
 import type { LimiterObject } from "../../src/limiter/object.ts";
+import { fixtureRegistry as registry } from "../app.ts";
 import { check } from "../helpers.ts";
 import { setObjectClock } from "../objects.ts";
 
@@ -51,8 +51,8 @@ describe("LimiterObject", () => {
 
   it("sweeps recovered states hourly even beside a claim kept for a day", async () => {
     const subject = "test:USER:claimed";
-    const limiter = new Limiter(env.LIMITER, registry);
-    const claim = { key: "telegram.demo.1", fallbackSubject: "unused" };
+    const limiter = new Limiter(registry, env.LIMITER);
+    const claim = { key: "telegram.demo.1", fallbackSubjectKey: "unused" };
     await limiter.decide([registry.get("user_throttle")], { user: "claimed", cost: 1 }, claim);
     expect((await storedKeys(subject)).sort()).toEqual([
       "telegram.demo.1",

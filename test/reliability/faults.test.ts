@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import bundled from "../fixtures/policies.json";
-import { createApp } from "../../src/app.ts";
 import { Registry } from "../../src/config/registry.ts";
+import { appFor } from "../app.ts";
+import bundled from "../fixtures/policies.json";
 import { TOKEN } from "../helpers.ts";
 import { type Fault, faultyNamespace } from "./faulty.ts";
 
@@ -11,20 +11,20 @@ import { type Fault, faultyNamespace } from "./faulty.ts";
 // clock, and a busy machine must not turn a retry that succeeds into a timeout.
 const budgetFor = (fault: Fault) => (fault === "hang" ? 100 : 30_000);
 
-function appWith(failMode: "open" | "closed", budgetMs = 100) {
-  return createApp(Registry.fromJson({ ...bundled, limiter: { budgetMs, failMode } }));
+function appWith(failMode: "open" | "closed", namespace: object, budgetMs = 100) {
+  return appFor(Registry.fromJson({ ...bundled, limiter: { budgetMs, failMode } }), namespace);
 }
 
 async function checkThrough(failMode: "open" | "closed", fault: Fault, user = "f") {
   const { namespace, calls } = faultyNamespace(fault);
-  const res = await appWith(failMode, budgetFor(fault)).request(
+  const res = await appWith(failMode, namespace, budgetFor(fault)).request(
     "/v1/check",
     {
       method: "POST",
       headers: { Authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ policies: ["user_throttle"], user }),
     },
-    { ...env, LIMITER: namespace },
+    env,
   );
   return { res, calls, text: await res.text() };
 }
@@ -66,7 +66,7 @@ describe("faults on the HTTP door", () => {
 
   it("answers lease and reset calls with 503 while the limiter is down", async () => {
     const { namespace } = faultyNamespace("throw");
-    const app = appWith("open");
+    const app = appWith("open", namespace);
     const res = await app.request(
       "/v1/leases",
       {
@@ -74,7 +74,7 @@ describe("faults on the HTTP door", () => {
         headers: { Authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify({ policy: "jobs_concurrency", user: "u" }),
       },
-      { ...env, LIMITER: namespace },
+      env,
     );
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: "limiter unavailable; retry later" });

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.ts";
 import { Registry } from "../../src/config/registry.ts";
 import { api } from "../helpers.ts";
-import { createApp, originBot, post, testRegistry } from "../telegram/harness.ts";
+import { appFor, originBot, post, testRegistry } from "../telegram/harness.ts";
 import { hostileValue, mutated, rawBody, STACK_TRACE } from "./hostile.ts";
 
 /** What was tried, by door and answer, printed at the end: "what it tried and what was lost". */
@@ -83,7 +83,7 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
   });
 
   it("POST /telegram/:bot with hostile updates", async () => {
-    const app = createApp(testRegistry());
+    const app = appFor(testRegistry());
     const { binding } = originBot();
     const update = fc.oneof(
       fc.record({ update_id: fc.nat(), message: hostileValue }),

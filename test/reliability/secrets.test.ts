@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, TOKEN } from "../helpers.ts";
 import {
-  createApp,
+  appFor,
   message,
   ORIGIN_SECRET,
   post,
@@ -29,7 +29,7 @@ async function logsOf(run: () => Promise<string[]>): Promise<{ logs: string; bod
 
 describe("secrets", () => {
   it("never appear in logs or error bodies, on any path that logs", async () => {
-    const app = createApp(testRegistry());
+    const app = appFor(testRegistry());
     const { logs, bodies } = await logsOf(async () => {
       const texts: string[] = [];
       const keep = async (res: Response) => texts.push(await res.text());
@@ -43,9 +43,10 @@ describe("secrets", () => {
       const down = { fetch: async () => new Response("down", { status: 500 }) };
       await keep(await post(app, { ORIGIN: down }, message(2, "b")));
       const { namespace } = faultyNamespace("throw");
-      await keep(await post(app, { ORIGIN: down, LIMITER: namespace }, message(3, "c")));
-      const closed = createApp(testRegistry({ failMode: "closed" }));
-      await keep(await post(closed, { LIMITER: namespace }, message(4, "d")));
+      const failing = appFor(testRegistry(), namespace);
+      await keep(await post(failing, { ORIGIN: down }, message(3, "c")));
+      const closed = appFor(testRegistry({ failMode: "closed" }), namespace);
+      await keep(await post(closed, {}, message(4, "d")));
       await keep(await api("/v1/check", { body: "{broken" }));
       return texts;
     });

@@ -1,13 +1,10 @@
-import { createExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../../src/rpc/entrypoint.ts";
+import { rpcFor } from "../app.ts";
 import { faultyNamespace } from "../reliability/faulty.ts";
 
 function limiterWith(fault: "overloaded" | "hang" | "throw") {
   const { namespace, calls } = faultyNamespace(fault);
-  const rpc = new RateLimiter(createExecutionContext(), { ...env, LIMITER: namespace } as never);
-  return { rpc, calls };
+  return { rpc: rpcFor(undefined, namespace), calls };
 }
 
 describe("faults on the RPC door", () => {

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { Bot, webhookCallback } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
-import { createApp } from "../../src/app.ts";
 import { Registry } from "../../src/config/registry.ts";
+import { appFor } from "../app.ts";
 
 export const WEBHOOK_SECRET = "webhook-secret_1";
 export const ORIGIN_SECRET = "origin-secret_2";
@@ -80,7 +80,7 @@ export function testRegistry(botOverrides: Record<string, unknown> = {}, limiter
 
 /** Posts an update to the worker the way Telegram does. */
 export function post(
-  app: ReturnType<typeof createApp>,
+  app: ReturnType<typeof appFor>,
   bindings: Record<string, unknown>,
   update: unknown,
   options: { secret?: string | null; bot?: string } = {},
@@ -131,4 +131,4 @@ export function callback(userId: number, data: string) {
   };
 }
 
-export { createApp };
+export { appFor };

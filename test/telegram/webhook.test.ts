@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { faultyNamespace } from "../reliability/faulty.ts";
 import { fixtures } from "./fixtures.ts";
 import {
+  appFor,
   callback,
-  createApp,
   message,
   ORIGIN_SECRET,
   originBot,
@@ -14,7 +14,7 @@ import {
   WEBHOOK_SECRET,
 } from "./harness.ts";
 
-const app = createApp(testRegistry());
+const app = appFor(testRegistry());
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -114,7 +114,7 @@ describe("a real bot behind the limiter", () => {
   });
 
   // Fixtures share their users, so this bot limits only everyone together.
-  const passApp = createApp(testRegistry({ rules: [], default: { policies: ["everyone"] } }));
+  const passApp = appFor(testRegistry({ rules: [], default: { policies: ["everyone"] } }));
 
   it.each(Object.keys(fixtures))("passes a %s update through to the bot", async (type) => {
     const { received, binding } = originBot();
@@ -200,9 +200,7 @@ describe("rules", () => {
 
 describe("a policy named twice in a rule", () => {
   it("counts once", async () => {
-    const twiceApp = createApp(
-      testRegistry({ rules: [], default: { policies: ["three", "three"] } }),
-    );
+    const twiceApp = appFor(testRegistry({ rules: [], default: { policies: ["three", "three"] } }));
     const seen: Record<string, string | null> = {};
     const origin = {
       fetch: async (request: Request) => {
@@ -262,7 +260,7 @@ describe("origin failures", () => {
       },
     };
     expect((await post(app, { ORIGIN: unreachable }, message(109, "a"))).status).toBe(502);
-    const slowApp = createApp(testRegistry({ timeoutSeconds: 1 }));
+    const slowApp = appFor(testRegistry({ timeoutSeconds: 1 }));
     const hanging = {
       fetch: (request: Request) =>
         new Promise<Response>((_, reject) => {
@@ -280,7 +278,7 @@ describe("origin failures", () => {
   });
 
   it("reaches an https origin by URL", async () => {
-    const urlApp = createApp(testRegistry({ origin: "https://bot.test/hook" }));
+    const urlApp = appFor(testRegistry({ origin: "https://bot.test/hook" }));
     const { received, binding } = originBot();
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
@@ -309,28 +307,28 @@ describe("when the limiter itself fails", () => {
         return new Response(null);
       },
     };
-    const res = await post(app, { ORIGIN: origin, LIMITER: brokenLimiter }, message(112, "a"));
+    const res = await post(
+      appFor(testRegistry(), brokenLimiter),
+      { ORIGIN: origin },
+      message(112, "a"),
+    );
     expect(res.status).toBe(200);
     expect(decision).toBe("fail-open");
   });
 
   it("fails open when the limiter hangs past its time budget", async () => {
-    const quickApp = createApp(testRegistry({}, { budgetMs: 50 }));
     const { namespace } = faultyNamespace("hang");
+    const quickApp = appFor(testRegistry({}, { budgetMs: 50 }), namespace);
     const { received, binding } = originBot();
-    const res = await post(quickApp, { ORIGIN: binding, LIMITER: namespace }, message(114, "a"));
+    const res = await post(quickApp, { ORIGIN: binding }, message(114, "a"));
     expect(res.status).toBe(200);
     expect(received).toHaveLength(1);
   });
 
   it("fails closed when configured: asks Telegram to retry later", async () => {
-    const closedApp = createApp(testRegistry({ failMode: "closed" }));
+    const closedApp = appFor(testRegistry({ failMode: "closed" }), brokenLimiter);
     const { received, binding } = originBot();
-    const res = await post(
-      closedApp,
-      { ORIGIN: binding, LIMITER: brokenLimiter },
-      message(113, "a"),
-    );
+    const res = await post(closedApp, { ORIGIN: binding }, message(113, "a"));
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: "limiter unavailable; retry later" });
     expect(received).toHaveLength(0);

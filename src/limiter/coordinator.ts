@@ -1,0 +1,71 @@
+import type { Claim, SubjectRefunds } from "./decided.ts";
+import type { SubjectObjects } from "./objects.ts";
+import { consumed } from "./outcome.ts";
+import type { CheckPlan } from "./plan.ts";
+import type { BatchOutcome } from "./protocol.ts";
+
+export interface Coordinated {
+  /** One per batch of the plan (a claim with no batch adds none). */
+  outcomes: BatchOutcome[];
+  /** Every object admitted its batch: then, and only then, everything stays consumed. */
+  admitted: boolean;
+  duplicate: boolean;
+  /** What stays consumed: empty unless admitted. */
+  kept: SubjectRefunds[];
+  /** The object that keeps the claim, if any. */
+  claimSubjectKey?: string | undefined;
+}
+
+/**
+ * Sends each batch of a plan to its object, all at once, and keeps the check all or nothing
+ * across objects: when any object denies, what the others consumed is refunded. Between a
+ * consumption and its refund (one round trip) another check may see less than is there:
+ * that errs towards denying, never towards admitting.
+ */
+export async function coordinate(
+  objects: SubjectObjects,
+  plan: CheckPlan,
+  claim?: Claim,
+): Promise<Coordinated> {
+  // The claim rides along with the first object's call, so de-duplication costs no extra
+  // request; with no object to call, it goes to its own.
+  const batches = plan.batches;
+  const claimSubjectKey = claim && (batches[0]?.subjectKey ?? claim.fallbackSubjectKey);
+  const calls =
+    batches.length > 0
+      ? batches
+      : claimSubjectKey
+        ? [{ subjectKey: claimSubjectKey, items: [] }]
+        : [];
+  const outcomes = await Promise.all(
+    calls.map(({ subjectKey, items }, i) =>
+      objects.check(subjectKey, items, i === 0 ? claim?.key : undefined),
+    ),
+  );
+  const duplicate = outcomes.some((outcome) => outcome.duplicate);
+  const admitted = outcomes.every((outcome) => outcome.admitted);
+  const taken = consumed(plan, outcomes);
+  if (!admitted) await refundAll(objects, taken);
+  return {
+    outcomes: outcomes.slice(0, batches.length),
+    admitted,
+    duplicate,
+    kept: admitted ? taken : [],
+    claimSubjectKey,
+  };
+}
+
+/**
+ * Gives back what a decision consumed. Refunds are never retried, and one that fails leaves
+ * the subject charged for nothing, which can deny, never over-admit.
+ */
+export async function refundAll(objects: SubjectObjects, refunds: SubjectRefunds[]) {
+  const results = await Promise.allSettled(
+    refunds.map(({ subjectKey, items }) => objects.refund(subjectKey, items)),
+  );
+  for (const result of results) {
+    if (result.status === "rejected") {
+      console.error(JSON.stringify({ event: "refund_failed", error: String(result.reason) }));
+    }
+  }
+}

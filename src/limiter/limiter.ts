@@ -1,0 +1,130 @@
+import type { AcquireResult, CheckResult } from "../client/types.ts";
+import type { Policy } from "../config/policy.ts";
+import type { Registry } from "../config/registry.ts";
+import { DenialCache } from "../core/denial-cache.ts";
+import { LimiterUnavailableError } from "./calls.ts";
+import { coordinate, refundAll } from "./coordinator.ts";
+import type { Claim, Decided, Ticket } from "./decided.ts";
+import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
+import { Leases } from "./leases.ts";
+import { locateOrThrow } from "./locate.ts";
+import type { LimiterObject } from "./object.ts";
+import { SubjectObjects } from "./objects.ts";
+import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
+import { type Decidable, planCheck } from "./plan.ts";
+import {
+  checkSchema,
+  namedPolicy,
+  type PolicySubject,
+  parseInput,
+  policySubjectSchema,
+} from "./request.ts";
+
+/** What one isolate's limiter has done, for `GET /v1/stats` and the benchmarks. */
+export interface LimiterStats {
+  objectCalls: number;
+  deniedFromCache: number;
+  cachedDenials: number;
+}
+
+/**
+ * The one way into the limiter, made once per isolate and shared by the HTTP, RPC and
+ * Telegram doors. It plans each check, sends the policies of one subject to its object in
+ * one call, keeps multi-policy checks all or nothing across objects, and answers floods from
+ * its memory of recent denials.
+ */
+export class Limiter {
+  readonly registry: Registry;
+  private readonly objects: SubjectObjects;
+  private readonly leases: Leases;
+  private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
+  private deniedFromCache = 0;
+
+  constructor(registry: Registry, namespace: DurableObjectNamespace<LimiterObject>) {
+    this.registry = registry;
+    this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
+    this.leases = new Leases(registry, this.objects);
+  }
+
+  /**
+   * Validates `input` and decides it. Bad input throws an InputError; a denial is data. When
+   * the limiter cannot decide in time, the configured failure mode answers: `closed` denies
+   * and `open` admits, both marked `unavailable`.
+   */
+  async check(input: unknown): Promise<CheckResult> {
+    const request = parseInput(checkSchema, input);
+    const policies = request.policies.map((name) => namedPolicy(this.registry, name));
+    try {
+      return (await this.decide(policies, request)).result;
+    } catch (error) {
+      if (!(error instanceof LimiterUnavailableError)) throw error;
+      console.error(JSON.stringify({ event: "limiter_unavailable", reason: error.message }));
+      const open = this.registry.availability.failMode === "open";
+      return unavailableResult([...new Set(policies)], open);
+    }
+  }
+
+  /**
+   * Decides already-resolved policies (the Telegram door passes its rules' policies and
+   * synthetic ones). With a `claim`, a subject decides each claim key at most once: a second
+   * decision with the same key is answered `duplicate` and consumes nothing.
+   */
+  async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
+    const plan = planCheck(this.registry.app, policies, request);
+    const startMs = Date.now();
+    const stateKeys = plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey));
+    const cacheKey = denialKey(stateKeys, request.fingerprint);
+    const cached = cacheKey ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
+    if (cached) {
+      this.deniedFromCache++;
+      const result = aged(cached.result, cached.remainingMs);
+      return { result, duplicate: false, ticket: { refunds: [] } };
+    }
+    const run = await coordinate(this.objects, plan, claim);
+    const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.duplicate);
+    if (cacheKey && !result.allowed && !run.duplicate) {
+      // The horizon counts from before the call, so it is never later than the object's own.
+      this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, Date.now());
+    }
+    const ticket: Ticket = {
+      claimSubjectKey: run.claimSubjectKey,
+      claimKey: claim?.key,
+      refunds: run.kept,
+    };
+    return { result, duplicate: run.duplicate, ticket };
+  }
+
+  /** Takes back a decision: refunds what it consumed and frees its claim for a retry. */
+  async undo(ticket: Ticket): Promise<void> {
+    await refundAll(this.objects, ticket.refunds);
+    if (ticket.claimSubjectKey !== undefined && ticket.claimKey !== undefined) {
+      await this.objects.releaseClaim(ticket.claimSubjectKey, ticket.claimKey);
+    }
+  }
+
+  acquire(input: PolicySubject): Promise<AcquireResult> {
+    return this.leases.acquire(input);
+  }
+
+  release(leaseId: string): Promise<boolean> {
+    return this.leases.release(leaseId);
+  }
+
+  /** Forgets one subject's state for one policy. */
+  async reset(input: PolicySubject): Promise<{ key: string }> {
+    const request = parseInput(policySubjectSchema, input);
+    const policy = namedPolicy(this.registry, request.policy);
+    const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, request);
+    await this.objects.reset(subjectKey, [stateKey]);
+    this.denials.forget(stateKey);
+    return { key: stateKey };
+  }
+
+  stats(): LimiterStats {
+    return {
+      objectCalls: this.objects.calls,
+      deniedFromCache: this.deniedFromCache,
+      cachedDenials: this.denials.size,
+    };
+  }
+}

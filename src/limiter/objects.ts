@@ -1,0 +1,55 @@
+import { callObject } from "./calls.ts";
+import type { LimiterObject } from "./object.ts";
+import type { CheckItem, LeaseItem, RefundItem } from "./protocol.ts";
+import { PROTOCOL_VERSION } from "./protocol.ts";
+
+/**
+ * The subjects' Durable Objects, as the limiter calls them: each call within the time budget,
+ * retried once where the runtime says it may be and a repeat cannot over-admit, and counted.
+ */
+export class SubjectObjects {
+  /** Calls made by this isolate, for `GET /v1/stats` and the benchmarks. */
+  calls = 0;
+  private readonly namespace: DurableObjectNamespace<LimiterObject>;
+  private readonly budgetMs: number;
+
+  constructor(namespace: DurableObjectNamespace<LimiterObject>, budgetMs: number) {
+    this.namespace = namespace;
+    this.budgetMs = budgetMs;
+  }
+
+  check(subjectKey: string, items: CheckItem[], claimKey?: string) {
+    return this.call(subjectKey, (o) => o.check(PROTOCOL_VERSION, items, claimKey));
+  }
+
+  /** Never retried: a refund applied twice would hand out more than was taken. */
+  refund(subjectKey: string, items: RefundItem[]) {
+    return this.call(subjectKey, (o) => o.refund(PROTOCOL_VERSION, items), false);
+  }
+
+  releaseClaim(subjectKey: string, claimKey: string) {
+    return this.call(subjectKey, (o) => o.releaseClaim(PROTOCOL_VERSION, claimKey));
+  }
+
+  acquire(subjectKey: string, item: LeaseItem) {
+    return this.call(subjectKey, (o) => o.acquire(PROTOCOL_VERSION, item));
+  }
+
+  release(subjectKey: string, item: LeaseItem) {
+    return this.call(subjectKey, (o) => o.release(PROTOCOL_VERSION, item));
+  }
+
+  reset(subjectKey: string, stateKeys: string[]) {
+    return this.call(subjectKey, (o) => o.reset(PROTOCOL_VERSION, stateKeys));
+  }
+
+  private call<T>(
+    subjectKey: string,
+    fn: (stub: DurableObjectStub<LimiterObject>) => Promise<T>,
+    retry = true,
+  ): Promise<T> {
+    this.calls++;
+    const stub = this.namespace.getByName(subjectKey);
+    return callObject(() => fn(stub), { budgetMs: this.budgetMs, retry });
+  }
+}

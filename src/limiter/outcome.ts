@@ -1,0 +1,94 @@
+import type { CheckResult, PolicyResult } from "../client/types.ts";
+import type { Policy } from "../config/policy.ts";
+import { quotaOf, remainingUnconsumed } from "../core/limits.ts";
+import type { SubjectRefunds } from "./decided.ts";
+import type { CheckPlan, PlannedPolicy } from "./plan.ts";
+import type { BatchOutcome } from "./protocol.ts";
+
+// Folds what the objects answered into the results every door reports. Pure: each result is
+// built once, from the plan and the outcomes.
+
+/** A policy's result before anything counted: its full quota, nothing to wait for. */
+export function idleResult(policy: Policy): PolicyResult {
+  const { quota, windowSeconds } = quotaOf(policy.limit);
+  return {
+    name: policy.name,
+    allowed: true,
+    limit: quota,
+    remaining: quota,
+    retryAfterMs: 0,
+    resetMs: 0,
+    windowSeconds,
+    scope: policy.scope,
+  };
+}
+
+function resultOf(
+  planned: PlannedPolicy,
+  plan: CheckPlan,
+  outcomes: BatchOutcome[],
+  admitted: boolean,
+): PolicyResult {
+  const idle = idleResult(planned.policy);
+  if (planned.status === "disabled") return { ...idle, disabled: true };
+  if (planned.status === "skipped") return { ...idle, skipped: true, reason: planned.reason };
+  const counted: PolicyResult = { ...idle, key: planned.stateKey };
+  if (planned.policy.mode === "shadow") counted.shadow = true;
+  const batch = outcomes[planned.batch];
+  const outcome = batch?.items[planned.item];
+  // A duplicate claim decides nothing: no outcome, and the idle result stands.
+  if (batch === undefined || outcome === undefined) return counted;
+  const item = plan.batches[planned.batch]?.items[planned.item];
+  // A batch that admitted was refunded when another object denied: it consumed nothing in
+  // the end, so what is left is reported as it stands.
+  const refunded = batch.admitted && !admitted && item !== undefined;
+  return {
+    ...counted,
+    allowed: outcome.allowed,
+    limit: outcome.quota,
+    remaining: refunded ? remainingUnconsumed(item, outcome) : outcome.remaining,
+    retryAfterMs: outcome.retryAfterMs,
+    resetMs: outcome.resetMs,
+  };
+}
+
+/** One result per planned policy, in the order the check named them. */
+export function policyResults(
+  plan: CheckPlan,
+  outcomes: BatchOutcome[],
+  admitted: boolean,
+): PolicyResult[] {
+  return plan.policies.map((planned) => resultOf(planned, plan, outcomes, admitted));
+}
+
+/** Denied when an enforced policy denied, or when the check had been decided before. */
+export function checkResult(policies: PolicyResult[], duplicate: boolean): CheckResult {
+  const denied = policies.filter((p) => !p.allowed && !p.shadow);
+  return {
+    allowed: denied.length === 0 && !duplicate,
+    retryAfterMs: Math.max(0, ...denied.map((p) => p.retryAfterMs)),
+    policies,
+  };
+}
+
+/** The configured failure mode's answer when the limiter could not decide. */
+export function unavailableResult(policies: Policy[], allowed: boolean): CheckResult {
+  const retryAfterMs = allowed ? 0 : 1000;
+  return {
+    allowed,
+    retryAfterMs,
+    unavailable: true,
+    policies: policies.map((policy) => ({ ...idleResult(policy), allowed, retryAfterMs })),
+  };
+}
+
+/** What each object consumed, as refunds that give exactly that back. */
+export function consumed(plan: CheckPlan, outcomes: BatchOutcome[]): SubjectRefunds[] {
+  return plan.batches.flatMap(({ subjectKey, items }, b) => {
+    const refunds = items.flatMap((item, i) => {
+      const receipt = outcomes[b]?.items[i]?.receipt;
+      return receipt ? [{ stateKey: item.stateKey, limit: item.limit, receipt }] : [];
+    });
+    return refunds.length > 0 ? [{ subjectKey, items: refunds }] : [];
+  });
+}
