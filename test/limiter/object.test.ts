@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { Limiter } from "../../src/limiter/limiter.ts";
 import type { LimiterObject } from "../../src/limiter/object.ts";
+import { PROTOCOL_VERSION } from "../../src/limiter/protocol.ts";
 import { fixtureRegistry as registry } from "../app.ts";
 import { check } from "../helpers.ts";
 import { setObjectClock } from "../objects.ts";
@@ -77,6 +78,24 @@ describe("LimiterObject", () => {
       JSON.stringify([...s.storage.kv.list()]),
     );
     expect(after).toBe(before);
+  });
+});
+
+describe("the protocol between the worker and its objects", () => {
+  it("refuses a call in another version, so a mixed deployment never misreads a limit", async () => {
+    const stub = stubFor("test:USER:mixed-version");
+    const item = {
+      stateKey: "test:user_throttle:USER:mixed-version",
+      limit: { kind: "throttle", capacity: 5, refillTokens: 5, refillSeconds: 60 },
+      enforce: true,
+      cost: 1,
+    } as const;
+    await expect(stub.check(PROTOCOL_VERSION + 1, [item])).rejects.toThrow(
+      `limiter protocol ${PROTOCOL_VERSION + 1} called, this object speaks ${PROTOCOL_VERSION}`,
+    );
+    expect(await storedKeys("test:USER:mixed-version")).toEqual([]);
+    const outcome = await stub.check(PROTOCOL_VERSION, [item]);
+    expect(outcome).toMatchObject({ admitted: true, items: [{ quota: 5, remaining: 4 }] });
   });
 });
 
