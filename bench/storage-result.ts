@@ -4,8 +4,8 @@ export const STORAGE_MARKER = "BENCH_STORAGE ";
 /** What bench/storage.bench-test.ts measures, as it passes them to the bench runner. */
 export interface StorageResult {
   admissions: StorageWorkload[];
-  denials: { checks: number; objectCalls: number; rowsWritten: number };
-  flood: { checks: number; objectCalls: number; rowsWritten: number };
+  denials: { checks: number; objectCalls: number; rowsWritten: number; alarmRows: number };
+  flood: { checks: number; objectCalls: number; rowsWritten: number; alarmRows: number };
   recovery: { objects: number; cleanupRows: number; rowsLeft: number; alarmsLeft: number };
 }
 
