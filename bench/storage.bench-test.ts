@@ -1,6 +1,7 @@
 // Rows written to Durable Object storage per admission and per denial, and rows left once
-// every subject has recovered. Runs inside workerd through the worker's own fetch handler
-// with the bundled policies; not part of `npm test` (see bench/vitest.storage.config.ts).
+// every subject has recovered. Runs inside workerd through the worker's own fetch handler,
+// with the bench policies (bench/vitest.storage.config.ts); not part of `npm test`.
+//   npx vitest run -c bench/vitest.storage.config.ts
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
@@ -8,18 +9,19 @@ import { subjectKey } from "../src/core/keys.ts";
 import type { LimiterObject } from "../src/limiter/object.ts";
 import { api } from "../test/helpers.ts";
 import { countRowsWritten, type RowsWritten, setObjectClock } from "../test/objects.ts";
-import { STORAGE_MARKER, type StorageResult } from "./storage-result.ts";
+import { BENCH_APP } from "./policies.ts";
+import type { StorageResult } from "./storage.ts";
 
 const quick = (env as unknown as { BENCH_SCALE?: string }).BENCH_SCALE === "quick";
 const THROTTLE_USERS = quick ? 20 : 200;
 const WINDOW_USERS = quick ? 2 : 10;
 const DENIALS_PER_USER = 5;
 const FLOOD = quick ? 1_000 : 10_000;
-// Past the longest period of the bundled policies (hourly_window), so everything recovered.
+// Past the longest period of the storage policies (storage_window, an hour).
 const RECOVERED_AFTER_MS = 3_660_000;
 
 const stub = (user: string) =>
-  env.LIMITER.getByName(subjectKey({ app: "sentinel", scope: "user", ids: [user] }));
+  env.LIMITER.getByName(subjectKey({ app: BENCH_APP, scope: "user", ids: [user] }));
 
 // Every object's clock stands still at this instant until recovery, so no state refills
 // however long the run takes on a slow or busy machine.
@@ -65,14 +67,19 @@ async function admit(label: string, policy: string, users: string[], each: numbe
   return { label, objects: users.length, admissions: users.length * each, ...written };
 }
 
-it("measures rows written per decision and rows left after recovery", async () => {
+it("measures rows written per decision and rows left after recovery", async ({ task }) => {
   const throttled = Array.from({ length: THROTTLE_USERS }, (_, i) => `t${i}`);
   const windowed = Array.from({ length: WINDOW_USERS }, (_, i) => `w${i}`);
   const admissions = [
-    await admit("user_throttle (5 a minute), 5 admissions per user", "user_throttle", throttled, 5),
     await admit(
-      "hourly_window (100 an hour), 100 admissions per user",
-      "hourly_window",
+      "storage_throttle (5 a minute), 5 admissions per user",
+      "storage_throttle",
+      throttled,
+      5,
+    ),
+    await admit(
+      "storage_window (100 an hour), 100 admissions per user",
+      "storage_window",
       windowed,
       100,
     ),
@@ -84,7 +91,7 @@ it("measures rows written per decision and rows left after recovery", async () =
     ...(await counted(async () => {
       for (const user of throttled) {
         for (let i = 0; i < DENIALS_PER_USER; i++) {
-          const body = { policies: ["user_throttle"], user, fingerprint: `${i}` };
+          const body = { policies: ["storage_throttle"], user, fingerprint: `${i}` };
           expect(await checkStatus(body)).toBe(429);
         }
       }
@@ -95,7 +102,7 @@ it("measures rows written per decision and rows left after recovery", async () =
   const flood = {
     checks: FLOOD,
     ...(await counted(async () => {
-      const body = { policies: ["user_throttle"], user: throttled[0] };
+      const body = { policies: ["storage_throttle"], user: throttled[0] };
       for (let i = 0; i < FLOOD; i++) expect(await checkStatus(body)).toBe(429);
     })),
   };
@@ -122,5 +129,5 @@ it("measures rows written per decision and rows left after recovery", async () =
   };
 
   const result: StorageResult = { admissions, denials, flood, recovery };
-  console.log(`${STORAGE_MARKER}${JSON.stringify(result)}`);
+  task.meta.storage = result;
 });
