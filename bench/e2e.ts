@@ -75,7 +75,7 @@ function floors(name: string, spec: Spec, timing: Timing) {
   };
   return {
     runs,
-    /** `scenario`, warmed up, between the last floor run (or a new one) and the next. */
+    /** A scenario, warmed up, between the last floor run (or a new one) and the next. */
     async around(scenarioName: string, spec: Spec): Promise<Measured> {
       const before = runs.at(-1) ?? (await next());
       await run(spec, timing, timing.warmupS);
