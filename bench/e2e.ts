@@ -1,9 +1,8 @@
 // The end-to-end scenarios on `wrangler dev`. Each is measured between two runs of a no-op
 // route of the same worker (its floor), and compared to their mean, so a ratio is of numbers
 // taken seconds apart even when the machine's speed drifts during the run.
-import { BENCH_BOT_SECRET } from "./bench-policies.ts";
+import { API_TOKEN, TELEGRAM_SECRET } from "../scripts/e2e/sandbox.ts";
 import { type LoadResult, type LoadSpec, load } from "./load.ts";
-import { API_TOKEN } from "./sandbox.ts";
 
 export interface Timing {
   connections: number;
@@ -27,29 +26,17 @@ export interface FloodEconomics {
   requests: number;
   objectCalls: number;
   deniedFromCache: number;
-  statuses: Record<string, number>;
 }
 
-export interface LimiterResults {
+export interface Session<K extends string> {
   floors: LoadResult[];
-  allowed: Measured;
-  global: Measured;
-  flood: Measured;
-  telegram: Measured;
+  measured: Record<K, Measured>;
+}
+
+export type LimiterResults = Session<"allowed" | "global" | "flood" | "telegram"> & {
   origin: LoadResult;
   economics: FloodEconomics;
-}
-
-/** The allowed path alone, with its own floor (the state-on-disk session). */
-export interface AllowedResults {
-  floors: LoadResult[];
-  allowed: Measured;
-}
-
-export interface ConsumerResults {
-  floors: LoadResult[];
-  hello: Measured;
-}
+};
 
 type Spec = Omit<LoadSpec, "connections" | "durationS">;
 
@@ -64,52 +51,38 @@ function rotatingUsers(users: number): () => number {
   return () => (n++ % users) + 1;
 }
 
-function show(name: string, result: LoadResult): LoadResult {
+const run = (spec: Spec, timing: Timing, durationS: number) =>
+  load({ ...spec, connections: timing.connections, durationS });
+
+async function measure(name: string, timing: Timing, spec: Spec, seconds = timing.durationS) {
+  const result = await run(spec, timing, seconds);
   console.log(
     `  ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms} ms, ` +
-      `p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}` +
-      (result.errors > 0 ? `, ${result.errors} connection errors` : ""),
+      `p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}`,
   );
   return result;
 }
 
-async function measure(name: string, timing: Timing, spec: Spec): Promise<LoadResult> {
-  const base = { ...spec, connections: timing.connections };
-  await load({ ...base, durationS: timing.warmupS });
-  return show(name, await load({ ...base, durationS: timing.durationS }));
-}
+type Floors = ReturnType<typeof floors>;
 
-/** Runs of a worker's no-op route, one between every two scenarios. */
-class Floors {
-  readonly runs: LoadResult[] = [];
-  private readonly name: string;
-  private readonly spec: Spec;
-  private readonly timing: Timing;
-
-  constructor(name: string, spec: Spec, timing: Timing) {
-    this.name = name;
-    this.spec = spec;
-    this.timing = timing;
-  }
-
-  async next(): Promise<LoadResult> {
-    const base = { ...this.spec, connections: this.timing.connections };
-    if (this.runs.length === 0) await load({ ...base, durationS: this.timing.warmupS });
-    const run = show(
-      `${this.name} (floor)`,
-      await load({ ...base, durationS: this.timing.floorS }),
-    );
-    this.runs.push(run);
-    return run;
-  }
-
-  /** `scenario` between the last floor run (or a new one) and the next. */
-  async around(scenario: () => Promise<LoadResult>): Promise<Measured> {
-    const before = this.runs.at(-1) ?? (await this.next());
-    const result = await scenario();
-    const after = await this.next();
-    return { result, floorRps: (before.rps + after.rps) / 2 };
-  }
+/** Runs of a worker's no-op route, one before the first scenario and one after each. */
+function floors(name: string, spec: Spec, timing: Timing) {
+  const runs: LoadResult[] = [];
+  const next = async () => {
+    if (runs.length === 0) await run(spec, timing, timing.warmupS);
+    runs.push(await measure(`${name} (floor)`, timing, spec, timing.floorS));
+    return runs.at(-1) as LoadResult;
+  };
+  return {
+    runs,
+    /** A scenario, warmed up, between the last floor run (or a new one) and the next. */
+    async around(scenarioName: string, spec: Spec): Promise<Measured> {
+      const before = runs.at(-1) ?? (await next());
+      await run(spec, timing, timing.warmupS);
+      const result = await measure(scenarioName, timing, spec);
+      return { result, floorRps: (before.rps + (await next()).rps) / 2 };
+    },
+  };
 }
 
 /** One request per user first: creating an object is not what the allowed path measures. */
@@ -118,30 +91,31 @@ async function touchEveryUser(spec: Spec, timing: Timing): Promise<void> {
 }
 
 /** POST /v1/check with a fixed body, or one made per request. */
-function checkSpec(url: string, body: object | (() => object)): Spec {
+function checkSpec(url: string, body: object | (() => object), expectStatus = 200): Spec {
   return {
     url: `${url}/v1/check`,
     method: "POST",
     headers: auth,
     body: typeof body === "function" ? () => JSON.stringify(body()) : JSON.stringify(body),
+    expectStatus,
   };
 }
 
-const healthz = (url: string, timing: Timing) =>
-  new Floors("GET /healthz", { url: `${url}/healthz` }, timing);
+const healthzFloors = (url: string, timing: Timing) =>
+  floors("GET /healthz", { url: `${url}/healthz`, expectStatus: 200 }, timing);
 
 /** POST /v1/check admitted every time: a generous policy, rotated over warm subjects. */
-async function allowedPath(url: string, timing: Timing): Promise<LoadResult> {
+async function allowedPath(url: string, timing: Timing, healthz: Floors): Promise<Measured> {
   const users = rotatingUsers(timing.users);
   const spec = checkSpec(url, () => ({ policies: ["bench_user"], user: users() }));
   await touchEveryUser(spec, timing);
-  return measure(`POST /v1/check, allowed, ${timing.users} users`, timing, spec);
+  return healthz.around(`POST /v1/check, allowed, ${timing.users} users`, spec);
 }
 
-export async function allowedOnly(url: string, timing: Timing): Promise<AllowedResults> {
-  const floors = healthz(url, timing);
-  const allowed = await floors.around(() => allowedPath(url, timing));
-  return { floors: floors.runs, allowed };
+export async function allowedOnly(url: string, timing: Timing): Promise<Session<"allowed">> {
+  const healthz = healthzFloors(url, timing);
+  const allowed = await allowedPath(url, timing, healthz);
+  return { floors: healthz.runs, measured: { allowed } };
 }
 
 async function isolateStats(url: string) {
@@ -155,7 +129,7 @@ async function isolateStats(url: string) {
 async function floodEconomics(url: string, timing: Timing): Promise<FloodEconomics> {
   const before = await isolateStats(url);
   const result = await load({
-    ...checkSpec(url, { policies: ["bench_flood"], user: "economics" }),
+    ...checkSpec(url, { policies: ["bench_flood"], user: "economics" }, 429),
     connections: timing.connections,
     durationS: 60,
     amount: timing.floodRequests,
@@ -165,7 +139,6 @@ async function floodEconomics(url: string, timing: Timing): Promise<FloodEconomi
     requests: result.answers,
     objectCalls: after.objectCalls - before.objectCalls,
     deniedFromCache: after.deniedFromCache - before.deniedFromCache,
-    statuses: result.statuses,
   };
   console.log(`  flood economics: ${JSON.stringify(economics)}`);
   return economics;
@@ -196,51 +169,56 @@ export async function limiterScenarios(
   originUrl: string,
   timing: Timing,
 ): Promise<LimiterResults> {
-  const floors = healthz(url, timing);
-  const allowed = await floors.around(() => allowedPath(url, timing));
-  const global = await floors.around(() =>
-    measure(
-      "POST /v1/check, global scope (one object)",
-      timing,
-      checkSpec(url, { policies: ["bench_global"] }),
-    ),
+  const healthz = healthzFloors(url, timing);
+  const allowed = await allowedPath(url, timing, healthz);
+  const global = await healthz.around(
+    "POST /v1/check, global scope (one object)",
+    checkSpec(url, { policies: ["bench_global"] }),
   );
-  const flood = await floors.around(() =>
-    measure(
-      "POST /v1/check, one key flooded",
-      timing,
-      checkSpec(url, { policies: ["bench_flood"], user: "flooder" }),
-    ),
+  const flood = await healthz.around(
+    "POST /v1/check, one key flooded",
+    checkSpec(url, { policies: ["bench_flood"], user: "flooder" }, 429),
   );
   const webhook = {
     method: "POST" as const,
     headers: {
       "Content-Type": "application/json",
-      "X-Telegram-Bot-Api-Secret-Token": BENCH_BOT_SECRET,
+      "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
     },
     body: telegramUpdates(timing),
+    expectStatus: 200,
   };
-  const telegram = await floors.around(() =>
-    measure("POST /telegram/bench", timing, { ...webhook, url: `${url}/telegram/bench` }),
-  );
+  const telegram = await healthz.around("POST /telegram/bench", {
+    ...webhook,
+    url: `${url}/telegram/bench`,
+  });
+  await run({ ...webhook, url: originUrl }, timing, timing.warmupS);
   const origin = await measure("POST straight to the origin", timing, {
     ...webhook,
     url: originUrl,
   });
   const economics = await floodEconomics(url, timing);
-  return { floors: floors.runs, allowed, global, flood, telegram, origin, economics };
+  return {
+    floors: healthz.runs,
+    measured: { allowed, global, flood, telegram },
+    origin,
+    economics,
+  };
 }
 
-export async function consumerScenarios(url: string, timing: Timing): Promise<ConsumerResults> {
-  const floors = new Floors("consumer 404", { url: `${url}/no-such-route` }, timing);
+export async function consumerScenarios(url: string, timing: Timing): Promise<Session<"hello">> {
+  const notFound = floors(
+    "consumer 404",
+    { url: `${url}/no-such-route`, expectStatus: 404 },
+    timing,
+  );
   const users = rotatingUsers(timing.users);
   const helloSpec = {
     url: `${url}/hello`,
     perRequestHeaders: () => ({ "X-User": String(users()) }),
+    expectStatus: 200,
   };
-  const hello = await floors.around(async () => {
-    await touchEveryUser(helloSpec, timing);
-    return measure("consumer GET /hello, check() over the binding", timing, helloSpec);
-  });
-  return { floors: floors.runs, hello };
+  await touchEveryUser(helloSpec, timing);
+  const hello = await notFound.around("consumer GET /hello, check() over the binding", helloSpec);
+  return { floors: notFound.runs, measured: { hello } };
 }

@@ -9,6 +9,8 @@ export interface LoadSpec {
   body?: string | (() => string);
   /** Extra headers made per request, merged over `headers`. */
   perRequestHeaders?: () => Record<string, string>;
+  /** The status most answers must have, or the run fails: it did not do what it says. */
+  expectStatus: number;
   connections: number;
   /** Seconds; ignored when `amount` is given. */
   durationS: number;
@@ -22,10 +24,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   answers: number;
-  seconds: number;
   /** Status code -> count; connection errors and timeouts apart. */
   statuses: Record<string, number>;
-  errors: number;
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
@@ -56,13 +56,17 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     statuses[code] = count ?? 0;
   }
   const answers = Object.values(statuses).reduce((sum, n) => sum + n, 0);
+  if (!((statuses[spec.expectStatus] ?? 0) > answers / 2)) {
+    throw new Error(
+      `${spec.method ?? "GET"} ${spec.url}: expected mostly ${spec.expectStatus}, got ` +
+        `${JSON.stringify(statuses)} and ${result.errors} connection errors`,
+    );
+  }
   return {
     rps: answers / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     answers,
-    seconds: result.duration,
     statuses,
-    errors: result.errors,
   };
 }

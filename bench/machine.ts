@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./sandbox.ts";
+import { ROOT } from "../scripts/e2e/sandbox.ts";
 
 export interface Machine {
   date: string;

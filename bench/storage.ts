@@ -1,53 +1,46 @@
-// Runs the storage benchmark inside workerd (bench/vitest.storage.config.ts) and reads back
-// the numbers its test printed.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ROOT } from "./sandbox.ts";
-import type { StorageResult } from "./storage-result.ts";
+// Runs the storage benchmark (bench/storage.bench-test.ts) inside workerd through vitest's
+// Node API, and takes its numbers from the test's metadata.
+import { startVitest } from "vitest/node";
+import { ROOT } from "../scripts/e2e/sandbox.ts";
+
+interface Written {
+  rowsWritten: number;
+  /** Of rowsWritten, the clean-up alarms set. */
+  alarmRows: number;
+  objectCalls: number;
+}
+
+export interface StorageResult {
+  admissions: ({ label: string; objects: number; admissions: number } & Written)[];
+  denials: { checks: number } & Written;
+  flood: { checks: number } & Written;
+  recovery: { objects: number; cleanupRows: number; rowsLeft: number; alarmsLeft: number };
+}
+
+declare module "vitest" {
+  interface TaskMeta {
+    storage?: StorageResult;
+  }
+}
 
 export async function runStorage(quick: boolean): Promise<StorageResult> {
-  const dir = mkdtempSync(join(tmpdir(), "edge-limiter-storage-"));
-  const out = join(dir, "storage.json");
-  // Shown only when it fails: vitest's own report is noise beside the bench's.
-  let output = "";
+  process.env.BENCH_SCALE = quick ? "quick" : "full";
+  const vitest = await startVitest([], {
+    root: ROOT,
+    config: "bench/vitest.storage.config.ts",
+    watch: false,
+    // Only failures: vitest's own report is noise beside the bench's.
+    reporters: [{ onTestCaseResult: () => {} }],
+  });
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn("npx", ["vitest", "run", "-c", "bench/vitest.storage.config.ts"], {
-        cwd: ROOT,
-        // Its own process group, so workerd goes with it if this process is stopped.
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: {
-          ...process.env,
-          BENCH_STORAGE_OUT: out,
-          BENCH_SCALE: quick ? "quick" : "full",
-        },
-      });
-      const keep = (chunk: Buffer) => {
-        output += String(chunk);
-      };
-      child.stdout.on("data", keep);
-      child.stderr.on("data", keep);
-      const kill = () => {
-        try {
-          process.kill(-(child.pid as number), "SIGKILL");
-        } catch {}
-      };
-      process.once("exit", kill);
-      child.once("error", reject);
-      child.once("exit", (code) => {
-        process.off("exit", kill);
-        resolve(code);
-      });
-    });
-    if (code !== 0) {
-      process.stderr.write(output);
-      throw new Error(`the storage benchmark (vitest) exited with ${code}`);
+    const [test] = vitest.state.getTestModules().flatMap((m) => [...m.children.allTests()]);
+    const result = test?.meta().storage;
+    if (test === undefined || !test.ok() || result === undefined) {
+      const errors = test?.result().errors ?? [];
+      throw new Error(`the storage benchmark failed: ${errors.map((e) => e.message).join("; ")}`);
     }
-    return JSON.parse(readFileSync(out, "utf8")) as StorageResult;
+    return result;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await vitest.close();
   }
 }

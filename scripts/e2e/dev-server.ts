@@ -1,16 +1,24 @@
-// Starts and kills a local `wrangler dev` for the end-to-end checks.
+// Starts and stops `wrangler dev` for the end-to-end checks and the benchmarks.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-
-export const TOKEN = "e2e-token";
 
 export interface DevServer {
   url: string;
   /** SIGKILL to wrangler and workerd at once, as a crash would. */
   kill(): Promise<void>;
-  /** A clean stop. */
+  /** A clean stop, forced after 5 s. */
   stop(): Promise<void>;
+}
+
+export interface DevOptions {
+  /** A project copy (scripts/e2e/sandbox.ts): its policies and its .dev.vars are served. */
+  cwd: string;
+  persistTo: string;
+  /** `-c` configs, the first one served; by default the limiter's own. */
+  configs?: string[];
+  /** Any HTTP answer here means every worker is up. */
+  readyPath?: string;
 }
 
 // wrangler runs in its own process group so a crash can be simulated by killing the group;
@@ -31,7 +39,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 /** A port nothing listens on now, so a leftover server elsewhere cannot collide with ours. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -50,48 +58,44 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** `wrangler dev` on `port`, its state persisted to `persistTo`, ready when it answers. */
-export async function startDev(port: number, persistTo: string): Promise<DevServer> {
-  const child = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--persist-to",
-      persistTo,
-      "--var",
-      `API_TOKEN:${TOKEN}`,
-      "--var",
-      "TELEGRAM_SECRET_DEMO:e2e-telegram-secret",
-      "--log-level",
-      "error",
-    ],
-    { detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, CI: "true" } },
-  );
-  running.add(child.pid as number);
-  child.once("exit", () => running.delete(child.pid as number));
+export async function startDev(options: DevOptions): Promise<DevServer> {
+  const port = await freePort();
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1"];
+  for (const config of options.configs ?? ["wrangler.toml"]) args.push("-c", config);
+  args.push("--persist-to", options.persistTo, "--log-level", "error");
+  const child = spawn("npx", args, {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+  });
+  const pid = child.pid as number;
+  running.add(pid);
+  child.once("exit", () => running.delete(pid));
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
     stderr += String(chunk);
   });
-  const url = `http://127.0.0.1:${port}`;
-  const signal = async (name: NodeJS.Signals) => {
-    killGroup(child.pid as number, name);
+  const kill = async () => {
+    killGroup(pid, "SIGKILL");
     await exited(child);
   };
-  for (let i = 0; i < 120; i++) {
+  const stop = async () => {
+    killGroup(pid, "SIGTERM");
+    const gone = await Promise.race([exited(child).then(() => true), sleep(5_000, false)]);
+    // workerd may outlive wrangler by a moment; the group kill reaches it too.
+    killGroup(pid, "SIGKILL");
+    if (!gone) await exited(child);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${stderr.slice(-2000)}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) {
-        return { url, kill: () => signal("SIGKILL"), stop: () => signal("SIGTERM") };
-      }
+      await (await fetch(`${url}${options.readyPath ?? "/healthz"}`)).arrayBuffer();
+      return { url, kill, stop };
     } catch {}
-    await sleep(500);
+    await sleep(250);
   }
-  await signal("SIGKILL");
+  await kill();
   throw new Error(`wrangler dev did not answer within 60 s: ${stderr.slice(-2000)}`);
 }

@@ -28,8 +28,6 @@ export interface StoredState {
  */
 export class StateStore {
   private readonly cache = new Map<string, StoredState | null>();
-  /** Rows this instance has written (puts, deletes, alarms), for the storage benchmarks. */
-  rowsWritten = 0;
   /** When the clean-up alarm is due; null when none is set. */
   private alarmAtMs: number | null;
 
@@ -66,14 +64,12 @@ export class StateStore {
       this.cache.set(key, null);
       if (had !== null) {
         this.storage.kv.delete(key);
-        this.rowsWritten++;
       }
       return;
     }
     const entry = { state, recoverAtMs };
     this.cache.set(key, entry);
     this.storage.kv.put(key, entry);
-    this.rowsWritten++;
     // One alarm per object: set it only when none is pending. When it fires it deletes what
     // has recovered and re-arms for the rest, so busy objects do not pay a write per call.
     if (this.alarmAtMs === null) {
@@ -102,7 +98,6 @@ export class StateStore {
       const stored = entry as StoredState;
       if (stored.recoverAtMs <= nowMs) {
         this.storage.kv.delete(key);
-        this.rowsWritten++;
         this.cache.set(key, null);
       } else {
         next = Math.max(next ?? 0, stored.recoverAtMs);
@@ -116,6 +111,5 @@ export class StateStore {
   private arm(atMs: number): void {
     this.alarmAtMs = atMs;
     void this.storage.setAlarm(atMs);
-    this.rowsWritten++;
   }
 }

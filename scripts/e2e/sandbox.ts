@@ -1,0 +1,44 @@
+// A temporary copy of the project with policies of its own, for the runs on `wrangler dev`
+// (e2e and benchmarks): the worker bundles policies.json at build time, and these runs must
+// not depend on the one a user edits. src/ is copied rather than linked because esbuild
+// resolves links to their real paths, which would bundle the real policies.json.
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const API_TOKEN = "sandbox-token";
+/** Held by TELEGRAM_SECRET_DEMO, a secret wrangler.toml requires, so `wrangler dev` loads it. */
+export const TELEGRAM_SECRET = "sandbox-telegram-secret";
+
+const COPIED = [
+  "src",
+  "scripts",
+  "examples",
+  "wrangler.toml",
+  "package.json",
+  "tsconfig.json",
+  // The [build] check fails unless the schema matches the validator, as this copy does.
+  "policies.schema.json",
+];
+
+const sandboxes: string[] = [];
+process.on("exit", () => {
+  for (const dir of sandboxes) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of the project serving `policies`; removed when this process exits. */
+export function makeSandbox(policies: object): string {
+  const dir = mkdtempSync(join(tmpdir(), "edge-limiter-sandbox-"));
+  sandboxes.push(dir);
+  for (const name of COPIED) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  writeFileSync(join(dir, "policies.json"), `${JSON.stringify(policies, null, 2)}\n`);
+  // Read by every worker in the copy, the limiter also when it is a second `-c` config.
+  writeFileSync(
+    join(dir, ".dev.vars"),
+    `API_TOKEN=${API_TOKEN}\nTELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\n`,
+  );
+  return dir;
+}
