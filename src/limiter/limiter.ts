@@ -39,9 +39,16 @@ export class Limiter {
   private readonly leases: Leases;
   private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
   private deniedFromCache = 0;
+  /** The isolate's clock, for its memory of denials; the objects keep their own. */
+  private readonly clock: () => number;
 
-  constructor(registry: Registry, namespace: DurableObjectNamespace<LimiterObject>) {
+  constructor(
+    registry: Registry,
+    namespace: DurableObjectNamespace<LimiterObject>,
+    options: { clock?: () => number } = {},
+  ) {
     this.registry = registry;
+    this.clock = options.clock ?? Date.now;
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
     this.leases = new Leases(registry, this.objects);
   }
@@ -71,7 +78,7 @@ export class Limiter {
    */
   async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
     const plan = planCheck(this.registry.app, policies, request);
-    const startMs = Date.now();
+    const startMs = this.clock();
     const stateKeys = plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey));
     const cacheKey = denialKey(stateKeys, request.fingerprint);
     const cached = cacheKey ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
@@ -84,7 +91,7 @@ export class Limiter {
     const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.duplicate);
     if (cacheKey && !result.allowed && !run.duplicate) {
       // The horizon counts from before the call, so it is never later than the object's own.
-      this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, Date.now());
+      this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, this.clock());
     }
     const ticket: Ticket = {
       claimSubjectKey: run.claimSubjectKey,

@@ -49,19 +49,20 @@ export class LimiterObject extends DurableObject<Env> {
       if (this.store.has(claimKey, nowMs)) {
         return { admitted: false, duplicate: true, items: [] };
       }
-      this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS);
+      this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS, nowMs);
     }
-    const decisions = items.map((item) => {
-      const state = this.store.get(item.stateKey, nowMs);
-      return decide(item.limit, state, item, nowMs);
-    });
+    const decisions = items.map((item) =>
+      decide(item.limit, this.store.get(item.stateKey), item, nowMs),
+    );
     const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
-    if (admitted) {
-      items.forEach((item, i) => {
-        const decision = decisions[i];
-        if (decision?.allowed) this.store.put(item.stateKey, decision.next, decision.recoverAtMs);
-      });
-    }
+    items.forEach((item, i) => {
+      const decision = decisions[i] as (typeof decisions)[number];
+      if (admitted && decision.allowed) {
+        this.store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
+      } else if (!decision.allowed) {
+        this.store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
+      }
+    });
     return {
       admitted,
       items: decisions.map((d, i) => ({
@@ -81,17 +82,21 @@ export class LimiterObject extends DurableObject<Env> {
     speaks(version);
     const nowMs = this.clock();
     for (const item of items) {
-      const state = this.store.get(item.stateKey, nowMs);
-      this.store.replace(item.stateKey, refund(item.limit, state, item.receipt, nowMs));
+      const state = this.store.get(item.stateKey);
+      this.store.replace(item.stateKey, refund(item.limit, state, item.receipt, nowMs), nowMs);
     }
   }
 
   acquire(version: number, item: LeaseItem): AcquireOutcome {
     speaks(version);
     const nowMs = this.clock();
-    const state = this.store.get(item.stateKey, nowMs);
+    const state = this.store.get(item.stateKey);
     const decision = concurrencyAcquire(item.limit, state as never, item.leaseId, nowMs);
-    if (decision.allowed) this.store.put(item.stateKey, decision.next, decision.recoverAtMs);
+    if (decision.allowed) {
+      this.store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
+    } else {
+      this.store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
+    }
     return {
       acquired: decision.allowed,
       quota: decision.quota,
@@ -104,9 +109,9 @@ export class LimiterObject extends DurableObject<Env> {
   release(version: number, item: LeaseItem): boolean {
     speaks(version);
     const nowMs = this.clock();
-    const state = this.store.get(item.stateKey, nowMs);
+    const state = this.store.get(item.stateKey);
     const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
-    if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs);
+    if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs, nowMs);
     return outcome.released;
   }
 

@@ -14,10 +14,36 @@ type Stored = LimitState | ClaimState;
  */
 export const SWEEP_AT_LEAST_EVERY_MS = 3600 * 1000;
 
+/**
+ * How long a state outlives its recovery before the sweep deletes it. Recovery is computed
+ * under the limit the state was last decided with; a limit tightened while its subject is
+ * idle is only learnt at the subject's next check, and the state must still be there then to
+ * be decided exactly. So a subject that returns within this long after its old recovery is
+ * held to the new limit from its true state; one idle for longer starts afresh.
+ */
+export const KEEP_AFTER_RECOVERY_MS = 24 * 3600 * 1000;
+
+/**
+ * The layout of stored rows. Rows without a version are version 1, which had the same
+ * fields. A row of a later version (after a rollback) is refused rather than misread.
+ */
+export const STORED_VERSION = 2;
+
 /** What is stored under a state key: the state, and when it will have fully recovered. */
 export interface StoredState {
+  v?: number;
   state: Stored;
   recoverAtMs: number;
+}
+
+function readable(key: string, row: StoredState): StoredState {
+  const version = row.v ?? 1;
+  if (version > STORED_VERSION) {
+    throw new Error(
+      `state ${key} is stored in layout ${version}; this code reads up to ${STORED_VERSION}`,
+    );
+  }
+  return row;
 }
 
 /**
@@ -38,42 +64,58 @@ export class StateStore {
     this.alarmAtMs = alarmAtMs;
   }
 
-  /** The state under `key`; callers key each kind of state apart, so the cast holds. */
-  get(key: string, nowMs: number): LimitState | undefined {
-    return this.live(key, nowMs)?.state as LimitState | undefined;
+  /**
+   * The state under `key`, even past its recovery: only the limit in force can tell whether
+   * it has recovered, and the algorithms that take it decide that from its times.
+   * Callers key each kind of state apart, so the cast holds.
+   */
+  get(key: string): LimitState | undefined {
+    return this.row(key)?.state as LimitState | undefined;
   }
 
+  /** A claim, which is not a limit: it holds until its own expiry. */
   has(key: string, nowMs: number): boolean {
-    return this.live(key, nowMs) !== undefined;
+    const row = this.row(key);
+    return row !== undefined && row.recoverAtMs > nowMs;
   }
 
-  private live(key: string, nowMs: number): StoredState | undefined {
+  private row(key: string): StoredState | undefined {
     let entry = this.cache.get(key);
     if (entry === undefined) {
-      entry = (this.storage.kv.get<StoredState>(key) as StoredState | undefined) ?? null;
+      const stored = this.storage.kv.get<StoredState>(key) as StoredState | undefined;
+      entry = stored === undefined ? null : readable(key, stored);
       this.cache.set(key, entry);
     }
-    // A state past its recovery is as good as fresh, whether or not the alarm has run.
-    return entry !== null && entry.recoverAtMs > nowMs ? entry : undefined;
+    return entry ?? undefined;
   }
 
   /** Keeps `state`, or deletes the key when the state is indistinguishable from fresh. */
-  put(key: string, state: Stored | undefined, recoverAtMs: number): void {
+  put(key: string, state: Stored | undefined, recoverAtMs: number, nowMs: number): void {
     const had = this.cache.get(key);
     if (state === undefined) {
       this.cache.set(key, null);
-      if (had !== null) {
-        this.storage.kv.delete(key);
-      }
+      if (had !== null) this.storage.kv.delete(key);
       return;
     }
-    const entry = { state, recoverAtMs };
+    const entry: StoredState = { v: STORED_VERSION, state, recoverAtMs };
     this.cache.set(key, entry);
     this.storage.kv.put(key, entry);
     // One alarm per object: set it only when none is pending. When it fires it deletes what
     // has recovered and re-arms for the rest, so busy objects do not pay a write per call.
     if (this.alarmAtMs === null) {
-      this.arm(Math.min(recoverAtMs, Date.now() + SWEEP_AT_LEAST_EVERY_MS));
+      this.arm(Math.min(recoverAtMs + KEEP_AFTER_RECOVERY_MS, nowMs + SWEEP_AT_LEAST_EVERY_MS));
+    }
+  }
+
+  /**
+   * A decision that changed nothing (a denial) may still find, under a limit tightened since
+   * the state was written, that it recovers later than stored: the later time is kept, so
+   * the sweep never deletes it early. Writes only then, so denials stay free otherwise.
+   */
+  extendRecovery(key: string, recoverAtMs: number, nowMs: number): void {
+    const row = this.row(key);
+    if (row !== undefined && recoverAtMs > row.recoverAtMs) {
+      this.put(key, row.state, recoverAtMs, nowMs);
     }
   }
 
@@ -82,25 +124,26 @@ export class StateStore {
    * capacity back (refunds), whose true recovery is no later than before: deleting at the
    * old time is then never early, so it never resets a limit.
    */
-  replace(key: string, state: Stored | undefined): void {
+  replace(key: string, state: Stored | undefined, nowMs: number): void {
     const had = this.cache.get(key);
-    this.put(key, state, had ? had.recoverAtMs : 0);
+    this.put(key, state, had ? had.recoverAtMs : 0, nowMs);
   }
 
   delete(key: string): void {
-    this.put(key, undefined, 0);
+    this.put(key, undefined, 0, 0);
   }
 
-  /** Deletes every recovered state; returns when the next clean-up is due, if any. */
+  /** Deletes every state long recovered; returns when the next clean-up is due, if any. */
   sweep(nowMs: number): number | null {
     let next: number | null = null;
     for (const [key, entry] of this.storage.kv.list<StoredState>()) {
-      const stored = entry as StoredState;
-      if (stored.recoverAtMs <= nowMs) {
+      const deleteAtMs = (entry as StoredState).recoverAtMs + KEEP_AFTER_RECOVERY_MS;
+      if (deleteAtMs <= nowMs) {
         this.storage.kv.delete(key);
         this.cache.set(key, null);
       } else {
-        next = Math.max(next ?? 0, stored.recoverAtMs);
+        // The latest, capped below: one alarm write an hour at most, whatever is stored.
+        next = Math.max(next ?? 0, deleteAtMs);
       }
     }
     this.alarmAtMs = null;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Limiter } from "../../src/limiter/limiter.ts";
 import type { LimiterObject } from "../../src/limiter/object.ts";
 import { PROTOCOL_VERSION } from "../../src/limiter/protocol.ts";
+import { KEEP_AFTER_RECOVERY_MS } from "../../src/limiter/store.ts";
 import { fixtureRegistry as registry } from "../app.ts";
 import { check } from "../helpers.ts";
 import { setObjectClock } from "../objects.ts";
@@ -31,7 +32,7 @@ describe("LimiterObject", () => {
     const subject = "test:USER:idle";
     await check({ policies: ["user_throttle", "user_debounce"], user: "idle", fingerprint: "x" });
     expect(await storedKeys(subject)).toHaveLength(2);
-    await moveClock(subject, Date.now() + 61_000);
+    await moveClock(subject, Date.now() + 61_000 + KEEP_AFTER_RECOVERY_MS);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual([]);
     // Nothing left to clean, so no alarm stays armed.
@@ -42,10 +43,10 @@ describe("LimiterObject", () => {
     const subject = "test:USER:mixed";
     await check({ policies: ["user_debounce"], user: "mixed", fingerprint: "x" });
     await check({ policies: ["hourly_window"], user: "mixed" });
-    await moveClock(subject, Date.now() + 3_000);
+    await moveClock(subject, Date.now() + 3_000 + KEEP_AFTER_RECOVERY_MS);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual(["test:hourly_window:USER:mixed"]);
-    await moveClock(subject, Date.now() + 3_601_000);
+    await moveClock(subject, Date.now() + 3_601_000 + KEEP_AFTER_RECOVERY_MS);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual([]);
   });
@@ -59,10 +60,10 @@ describe("LimiterObject", () => {
       "telegram.demo.1",
       "test:user_throttle:USER:claimed",
     ]);
-    await moveClock(subject, Date.now() + 2 * 3600 * 1000);
+    await moveClock(subject, Date.now() + 2 * 3600 * 1000 + KEEP_AFTER_RECOVERY_MS);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual(["telegram.demo.1"]);
-    await moveClock(subject, Date.now() + 25 * 3600 * 1000);
+    await moveClock(subject, Date.now() + 25 * 3600 * 1000 + KEEP_AFTER_RECOVERY_MS);
     expect(await runDurableObjectAlarm(stubFor(subject))).toBe(true);
     expect(await storedKeys(subject)).toEqual([]);
   });
