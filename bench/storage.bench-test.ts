@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { subjectKey } from "../src/core/keys.ts";
 import type { LimiterObject } from "../src/limiter/object.ts";
+import { KEEP_AFTER_RECOVERY_MS } from "../src/limiter/store.ts";
 import { api } from "../test/helpers.ts";
 import { countRowsWritten, type RowsWritten, setObjectClock } from "../test/objects.ts";
 import { BENCH_APP } from "./policies.ts";
@@ -17,8 +18,9 @@ const THROTTLE_USERS = quick ? 20 : 200;
 const WINDOW_USERS = quick ? 2 : 10;
 const DENIALS_PER_USER = 5;
 const FLOOD = quick ? 1_000 : 10_000;
-// Past the longest period of the storage policies (storage_window, an hour).
-const RECOVERED_AFTER_MS = 3_660_000;
+// Past the longest period of the storage policies (storage_window, an hour), and the day for
+// which a recovered state is kept in case its limit was tightened meanwhile.
+const RECOVERED_AFTER_MS = 3_660_000 + KEEP_AFTER_RECOVERY_MS;
 
 const stub = (user: string) =>
   env.LIMITER.getByName(subjectKey({ app: BENCH_APP, scope: "user", ids: [user] }));
