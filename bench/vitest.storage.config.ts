@@ -21,6 +21,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           API_TOKEN: "test-token",
+          ADMIN_TOKEN: "test-admin-token",
           TELEGRAM_SECRET_DEMO: "test-telegram-secret",
           BENCH_SCALE: process.env.BENCH_SCALE === "quick" ? "quick" : "full",
         },

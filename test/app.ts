@@ -12,12 +12,21 @@ export const fixtureRegistry = Registry.fromJson(fixture);
 /** Objects as a test namespace: the real one, or one that records calls or fails. */
 export type Namespace = DurableObjectNamespace<LimiterObject>;
 
+/** The services over `registry`, calling the subjects' objects through `namespace`. */
+export function servicesFor(
+  registry: Registry = fixtureRegistry,
+  namespace: object = env.LIMITER,
+  options: Parameters<typeof createServices>[2] = {},
+) {
+  return createServices(registry, { LIMITER: namespace as Namespace, RULES: env.RULES }, options);
+}
+
 /** The worker's app over `registry`, calling the objects through `namespace`. */
 export function appFor(registry: Registry = fixtureRegistry, namespace: object = env.LIMITER) {
-  return createApp(createServices(registry, namespace as Namespace));
+  return createApp(servicesFor(registry, namespace));
 }
 
 /** The RPC entrypoint's methods over `registry`, calling the objects through `namespace`. */
 export function rpcFor(registry: Registry = fixtureRegistry, namespace: object = env.LIMITER) {
-  return rpcMethods(createServices(registry, namespace as Namespace));
+  return rpcMethods(servicesFor(registry, namespace));
 }

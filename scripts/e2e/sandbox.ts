@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const API_TOKEN = "sandbox-token";
+export const ADMIN_TOKEN = "sandbox-admin-token";
 /** Held by TELEGRAM_SECRET_DEMO, a secret wrangler.toml requires, so `wrangler dev` loads it. */
 export const TELEGRAM_SECRET = "sandbox-telegram-secret";
 
@@ -38,7 +39,7 @@ export function makeSandbox(policies: object): string {
   // Read by every worker in the copy, the limiter also when it is a second `-c` config.
   writeFileSync(
     join(dir, ".dev.vars"),
-    `API_TOKEN=${API_TOKEN}\nTELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\n`,
+    `API_TOKEN=${API_TOKEN}\nADMIN_TOKEN=${ADMIN_TOKEN}\nTELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\n`,
   );
   return dir;
 }

@@ -1,4 +1,4 @@
-import type { CheckResult, PolicyResult } from "../client/types.ts";
+import type { CheckResult, PolicyResult } from "./types.ts";
 
 const seconds = (ms: number): number => Math.ceil(ms / 1000);
 
@@ -28,7 +28,7 @@ function binding(counted: PolicyResult[]): PolicyResult | undefined {
 export function rateLimitHeaders(result: CheckResult): Record<string, string> {
   // Nothing was counted: quotas would be guesses, so only the retry hint is given.
   if (result.unavailable) return result.allowed ? {} : { "Retry-After": "1" };
-  const counted = result.policies.filter((p) => !p.skipped && !p.disabled);
+  const counted = result.policies.filter((p) => !p.skipped && !p.disabled && !p.unlimited);
   const headers: Record<string, string> = {};
   if (counted.length > 0) {
     headers["RateLimit-Policy"] = counted
@@ -44,6 +44,10 @@ export function rateLimitHeaders(result: CheckResult): Record<string, string> {
     headers["X-RateLimit-Remaining"] = String(top.remaining);
     headers["X-RateLimit-Reset"] = String(seconds(top.resetMs));
   }
-  if (!result.allowed) headers["Retry-After"] = String(Math.max(1, seconds(result.retryAfterMs)));
+  // A block with no expiry gives no time to come back.
+  const indefinite = result.blocked && result.retryAfterMs === 0;
+  if (!result.allowed && !indefinite) {
+    headers["Retry-After"] = String(Math.max(1, seconds(result.retryAfterMs)));
+  }
   return headers;
 }

@@ -44,18 +44,27 @@ export interface PolicyResult {
   key?: string | undefined;
   /** The request lacked the identifiers of the policy's scope, so it did not count. */
   skipped?: true | undefined;
-  /** Why it was skipped, e.g. "needs user". */
+  /** Why it was skipped ("needs user") or denied by an operator ("blocked"). */
   reason?: string | undefined;
   /** Shadow mode: `allowed` is what enforcing would have said; the check was not denied. */
   shadow?: true | undefined;
   /** `enabled: false` in policies.json: always allowed. */
   disabled?: true | undefined;
+  /** The id of the runtime override whose limit was in force. */
+  override?: string | undefined;
+  /** An override made the policy unlimited: allowed, and not counted. */
+  unlimited?: true | undefined;
 }
 
 export interface CheckResult {
   allowed: boolean;
-  /** 0 when allowed; otherwise when the same check could first be admitted. */
+  /**
+   * 0 when allowed; otherwise when the same check could first be admitted (0 too for a block
+   * with no expiry: no time is known).
+   */
   retryAfterMs: number;
+  /** An operator's block denied it; its policies that were blocked say `reason: "blocked"`. */
+  blocked?: true | undefined;
   /**
    * The limiter could not decide (an object overloaded, failing or too slow) and the
    * configured failure mode answered: `allowed` is true when failing open.
@@ -66,6 +75,8 @@ export interface CheckResult {
 
 export interface AcquireResult {
   acquired: boolean;
+  /** Refused by an operator's block (retryAfterMs 0 when the block has no expiry). */
+  blocked?: true | undefined;
   leaseId?: string | undefined;
   /** Epoch milliseconds at which the lease expires if never released. */
   expiresAt?: number | undefined;
@@ -103,6 +114,8 @@ export interface PolicyList {
 export interface RateLimiterBinding {
   /** Decides a check, as `POST /v1/check` does; `allowed: false` when denied. */
   check(input: CheckInput): Promise<CheckResult>;
+  /** What `check(input)` would decide now, consuming and writing nothing. */
+  peek(input: CheckInput): Promise<CheckResult>;
   /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
   acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult>;
   /** Returns a lease; false when it is unknown, already released or expired. */
@@ -111,6 +124,88 @@ export interface RateLimiterBinding {
   reset(policy: string, subject?: SubjectIds): Promise<{ key: string }>;
   /** The policies, as `GET /v1/policies` lists them. */
   policies(): Promise<PolicyList>;
+}
+
+/** Where a rule was changed: recorded with every change. */
+export type Door = "http" | "rpc" | "dashboard";
+
+/** The identity a rule is about: one of these for a block; an override's follow its policy's scope. */
+export interface RuleIdentity {
+  user?: string;
+  chat?: string;
+  /** An address, or a CIDR prefix (`203.0.113.0/24`, `2001:db8::/48`). */
+  ip?: string;
+  key?: string;
+}
+
+/** Every check carrying this identity is denied (only for `policies`, when given). */
+export interface BlockRule extends RuleIdentity {
+  id: string;
+  policies?: string[];
+  /** Epoch milliseconds; none: until removed. */
+  expiresAt?: number;
+  reason?: string;
+  createdAt: number;
+  door: Door;
+}
+
+/** A policy's limit replaced, for one identity or (none given) the whole policy. */
+export interface OverrideRule extends RuleIdentity {
+  id: string;
+  policy: string;
+  /** The fields policies.json uses for the policy's kind, or "unlimited". */
+  limit: "unlimited" | Record<string, number>;
+  expiresAt?: number;
+  reason?: string;
+  createdAt: number;
+  door: Door;
+}
+
+export interface AuditEntry {
+  /** Epoch milliseconds. */
+  at: number;
+  door: Door;
+  action: "block" | "unblock" | "override" | "remove-override";
+  rule: BlockRule | OverrideRule;
+  reason?: string;
+}
+
+/** `POST /v1/admin/blocks`, RPC `block()`: one identity, optionally policies and a duration. */
+export interface BlockInput {
+  user?: string | number;
+  chat?: string | number;
+  ip?: string;
+  key?: string | number;
+  policies?: string[];
+  seconds?: number;
+  reason?: string;
+}
+
+/** `PUT /v1/admin/overrides/:policy`, RPC `setOverride()`: the identity its scope needs, or none. */
+export interface OverrideInput {
+  user?: string | number;
+  chat?: string | number;
+  ip?: string;
+  key?: string | number;
+  limit: "unlimited" | Record<string, number>;
+  seconds?: number;
+  reason?: string;
+}
+
+/**
+ * The admin entrypoint, bound explicitly:
+ * `[[services]] binding = "LIMITER_ADMIN", service = "edge-limiter", entrypoint = "RateLimiterAdmin"`.
+ */
+export interface RateLimiterAdminBinding {
+  block(input: BlockInput): Promise<BlockRule>;
+  /** false when no such block is in force. */
+  unblock(id: string): Promise<boolean>;
+  blocks(): Promise<BlockRule[]>;
+  setOverride(policy: string, input: OverrideInput): Promise<OverrideRule>;
+  removeOverride(id: string): Promise<boolean>;
+  overrides(): Promise<OverrideRule[]>;
+  /** The most recent changes first. */
+  audit(limit?: number): Promise<AuditEntry[]>;
 }
 
 /** What `limit()` puts in the context: `c.get("rateLimit")` after an admitted check. */

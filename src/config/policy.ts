@@ -17,7 +17,7 @@ export interface Policy {
   description?: string | undefined;
 }
 
-function limitOf(parsed: ParsedPolicy): Limit {
+export function limitOf(parsed: ParsedPolicy): Limit {
   switch (parsed.kind) {
     case "throttle":
       if (parsed.capacity !== undefined && parsed.refillPerMinute !== undefined) {

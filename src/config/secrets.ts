@@ -1,13 +1,13 @@
 import type { Registry } from "./registry.ts";
 
 /** Secrets the worker reads whatever policies.json says. */
-export const BUILT_IN_SECRETS = ["API_TOKEN"] as const;
+export const BUILT_IN_SECRETS = ["API_TOKEN", "ADMIN_TOKEN"] as const;
 
 /** Every secret the worker reads, each with where it is named. */
 export function secretsNamed(registry: Registry): { name: string; namedAt: string }[] {
   const named: { name: string; namedAt: string }[] = BUILT_IN_SECRETS.map((name) => ({
     name,
-    namedAt: "the /v1 API",
+    namedAt: name === "API_TOKEN" ? "the /v1 API" : "the /v1/admin API",
   }));
   for (const [botName, bot] of registry.bots()) {
     const at = `telegram.bots.${botName}`;

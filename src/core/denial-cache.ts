@@ -50,6 +50,11 @@ export class DenialCache<Result> {
     for (const key of this.entries.keys()) if (key.includes(fragment)) this.entries.delete(key);
   }
 
+  /** Forgets every denial: the limits they were decided under may have changed. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -20,6 +20,11 @@ export interface ThrottleState {
   atMs: number;
   /** Units per token the level was written in; a policy change rescales it safely. */
   unitsPerToken: number;
+  /**
+   * Tokens the bucket held when full, when the level was written: what it was short of full
+   * carries over to a changed limit. Absent in states written before it was kept.
+   */
+  capacity?: number;
 }
 
 /** Units an admission consumed. */
@@ -27,15 +32,33 @@ export type ThrottleReceipt = number;
 
 const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 1000;
 
-function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: number): number {
+/**
+ * The level a state stands at under `limit`. Under a changed limit, what the bucket was short
+ * of full carries over (down to an empty bucket): what was consumed stays consumed, so a
+ * raised capacity frees its extra tokens at once and a lowered one takes them away at once,
+ * as a window's log does.
+ * Rounded towards the smaller level, so a change never hands out a fraction more.
+ */
+function unitsUnder(limit: ThrottleLimit, state: ThrottleState): number {
   const perToken = unitsPerToken(limit);
-  const capacityUnits = limit.capacity * perToken;
+  const capacity = state.capacity ?? limit.capacity;
+  if (state.unitsPerToken === perToken && capacity === limit.capacity) return state.units;
+  if (state.capacity === undefined) {
+    return Math.floor((state.units / state.unitsPerToken) * perToken);
+  }
+  const shortUnits = state.capacity * state.unitsPerToken - state.units;
+  // At worst an empty bucket: a debt past the new capacity would lock a subject out for
+  // longer than the new limit itself ever could.
+  return Math.max(
+    0,
+    limit.capacity * perToken - Math.ceil((shortUnits / state.unitsPerToken) * perToken),
+  );
+}
+
+function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: number): number {
+  const capacityUnits = limit.capacity * unitsPerToken(limit);
   if (state === undefined) return capacityUnits;
-  // Rounded down so that a changed policy never hands out a fraction more than it had.
-  const units =
-    state.unitsPerToken === perToken
-      ? state.units
-      : Math.floor((state.units / state.unitsPerToken) * perToken);
+  const units = unitsUnder(limit, state);
   // A clock that steps backwards refills nothing rather than something.
   const elapsedMs = Math.max(0, nowMs - state.atMs);
   return Math.min(capacityUnits, units + elapsedMs * limit.refillTokens);
@@ -44,7 +67,7 @@ function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: 
 function stateFor(limit: ThrottleLimit, level: number, nowMs: number): ThrottleState | undefined {
   const perToken = unitsPerToken(limit);
   if (level >= limit.capacity * perToken) return undefined;
-  return { units: level, atMs: nowMs, unitsPerToken: perToken };
+  return { units: level, atMs: nowMs, unitsPerToken: perToken, capacity: limit.capacity };
 }
 
 // One object per decision, built in place: this runs on every check.

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
+import { except } from "hono/combine";
 import { rateLimitHeaders } from "../client/headers.ts";
 import { parseIp } from "../core/ip.ts";
 import { policyList } from "../limiter/policy-list.ts";
 import { limitBody } from "../platform/body-limit.ts";
 import type { Services } from "../services.ts";
+import { adminRoutes } from "./admin.ts";
 import { bearerAuth } from "./auth.ts";
 import { MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
@@ -22,9 +24,12 @@ function withIp(body: unknown, header: string | undefined): unknown {
 }
 
 /** The authenticated `/v1` API. */
-export function v1Routes({ registry, limiter }: Services) {
+export function v1Routes(services: Services) {
+  const { registry, limiter } = services;
   const api = new Hono<{ Bindings: Env }>();
-  api.use("*", bearerAuth, limitBody(MAX_API_BODY_BYTES));
+  api.route("/admin", adminRoutes(services));
+  // The admin routes have a token of their own; an API_TOKEN never reaches them.
+  api.use("*", except("/v1/admin/*", bearerAuth("API_TOKEN")), limitBody(MAX_API_BODY_BYTES));
 
   api.post("/check", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
@@ -33,10 +38,19 @@ export function v1Routes({ registry, limiter }: Services) {
     return c.json(result, status, rateLimitHeaders(result));
   });
 
+  // Always 200: what a check would decide, with its headers, nothing consumed.
+  api.post("/peek", async (c) => {
+    const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
+    const result = await limiter.peek(body);
+    return c.json(result, 200, rateLimitHeaders(result));
+  });
+
   api.post("/leases", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
     const result = await limiter.acquire(body as never);
     if (result.acquired) return c.json(result, 201);
+    // A block with no expiry gives no time to come back.
+    if (result.blocked && result.retryAfterMs === 0) return c.json(result, 429);
     const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
     return c.json(result, 429, { "Retry-After": retryAfter });
   });

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { LimiterUnavailableError } from "../limiter/calls.ts";
 import { InputError } from "../limiter/request.ts";
+import { RuleConflictError } from "../rules/admin.ts";
 
 export function jsonError(c: Context, status: ContentfulStatusCode, message: string) {
   return c.json({ error: message }, status);
@@ -14,6 +15,7 @@ export function jsonError(c: Context, status: ContentfulStatusCode, message: str
  */
 export function onError(error: Error, c: Context) {
   if (error instanceof InputError) return jsonError(c, 400, error.message);
+  if (error instanceof RuleConflictError) return jsonError(c, 409, error.message);
   if (error instanceof LimiterUnavailableError) {
     c.header("Retry-After", "1");
     return jsonError(c, 503, "limiter unavailable; retry later");

@@ -1,15 +1,22 @@
 import type { AcquireResult } from "../client/types.ts";
 import type { Registry } from "../config/registry.ts";
+import type { ConcurrencyLimit } from "../core/concurrency.ts";
+import type { Identity } from "../core/scopes.ts";
+import type { InForce } from "./in-force.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import { locateOrThrow } from "./locate.ts";
 import type { SubjectObjects } from "./objects.ts";
-import {
-  InputError,
-  namedPolicy,
-  type PolicySubject,
-  parseInput,
-  policySubjectSchema,
-} from "./request.ts";
+import { InputError } from "./request.ts";
+
+/** A policy's concurrency limit: leases are for concurrency policies only. */
+export function concurrencyLimit(policy: InForce): ConcurrencyLimit {
+  if (policy.limit.kind !== "concurrency") {
+    throw new InputError(
+      `policy "${policy.name}" is a ${policy.limit.kind} policy: leases are for concurrency policies`,
+    );
+  }
+  return policy.limit;
+}
 
 /**
  * Concurrency leases. A lease id carries the state key it was taken under, so a release
@@ -25,18 +32,11 @@ export class Leases {
   }
 
   /** Takes a lease of a concurrency policy. A full policy is data, not an error. */
-  async acquire(input: PolicySubject): Promise<AcquireResult> {
-    const request = parseInput(policySubjectSchema, input);
-    const policy = namedPolicy(this.registry, request.policy);
-    if (policy.limit.kind !== "concurrency") {
-      throw new InputError(
-        `policy "${policy.name}" is a ${policy.limit.kind} policy: leases are for concurrency policies`,
-      );
-    }
-    const limit = policy.limit;
-    const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, request);
+  async acquire(policy: InForce, identity: Identity): Promise<AcquireResult> {
+    const limit = concurrencyLimit(policy);
+    const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, identity);
     const leaseId = makeLeaseId(stateKey, crypto.randomUUID());
-    if (!policy.enabled) {
+    if (!policy.enabled || policy.unlimited) {
       const full = { limit: limit.maxLeases, remaining: limit.maxLeases };
       return { acquired: true, leaseId, retryAfterMs: 0, ...full };
     }

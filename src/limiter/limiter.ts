@@ -2,15 +2,18 @@ import type { AcquireResult, CheckResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
 import { DenialCache } from "../core/denial-cache.ts";
+import type { Identity } from "../core/scopes.ts";
+import { EMPTY_SNAPSHOT, RuleSet } from "../rules/rule-set.ts";
 import { LimiterUnavailableError } from "./calls.ts";
 import { coordinate, refundAll } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
 import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
-import { Leases } from "./leases.ts";
+import { type InForce, inForce } from "./in-force.ts";
+import { concurrencyLimit, Leases } from "./leases.ts";
 import { locateOrThrow } from "./locate.ts";
 import type { LimiterObject } from "./object.ts";
 import { SubjectObjects } from "./objects.ts";
-import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
+import { blockedResult, checkResult, policyResults, unavailableResult } from "./outcome.ts";
 import { type Decidable, planCheck } from "./plan.ts";
 import {
   checkSchema,
@@ -27,6 +30,22 @@ export interface LimiterStats {
   cachedDenials: number;
 }
 
+/** The runtime rules as of no longer ago than their refresh bound (rules/cache.ts). */
+export interface RulesSource {
+  current(): Promise<RuleSet>;
+}
+
+const NO_RULES: RulesSource = {
+  current: async () => new RuleSet(EMPTY_SNAPSHOT, () => undefined),
+};
+
+export interface LimiterOptions {
+  /** The isolate's clock, for its memory of denials and rule expiry; objects keep their own. */
+  clock?: () => number;
+  /** Blocks and overrides; none when absent. */
+  rules?: RulesSource;
+}
+
 /**
  * The one way into the limiter, made once per isolate and shared by the HTTP, RPC and
  * Telegram doors. It plans each check, sends the policies of one subject to its object in
@@ -39,16 +58,19 @@ export class Limiter {
   private readonly leases: Leases;
   private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
   private deniedFromCache = 0;
-  /** The isolate's clock, for its memory of denials; the objects keep their own. */
   private readonly clock: () => number;
+  private readonly rules: RulesSource;
+  /** The rules version the denials were recorded under; a change makes them unsafe. */
+  private rulesVersion = 0;
 
   constructor(
     registry: Registry,
     namespace: DurableObjectNamespace<LimiterObject>,
-    options: { clock?: () => number } = {},
+    options: LimiterOptions = {},
   ) {
     this.registry = registry;
     this.clock = options.clock ?? Date.now;
+    this.rules = options.rules ?? NO_RULES;
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
     this.leases = new Leases(registry, this.objects);
   }
@@ -77,7 +99,11 @@ export class Limiter {
    * decision with the same key is answered `duplicate` and consumes nothing.
    */
   async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
-    const plan = planCheck(this.registry.app, policies, request);
+    const ruled = await this.apply(policies, request);
+    if ("blocked" in ruled) {
+      return { result: ruled.blocked, duplicate: false, ticket: { refunds: [] } };
+    }
+    const plan = planCheck(this.registry.app, ruled.policies, request);
     const startMs = this.clock();
     const stateKeys = plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey));
     const cacheKey = denialKey(stateKeys, request.fingerprint);
@@ -101,6 +127,61 @@ export class Limiter {
     return { result, duplicate: run.duplicate, ticket };
   }
 
+  /** What `check(input)` would decide now: the same result, nothing consumed or written. */
+  async peek(input: unknown): Promise<CheckResult> {
+    const request = parseInput(checkSchema, input);
+    const policies = request.policies.map((name) => namedPolicy(this.registry, name));
+    try {
+      const ruled = await this.apply(policies, request);
+      if ("blocked" in ruled) return ruled.blocked;
+      const plan = planCheck(this.registry.app, ruled.policies, request);
+      const outcomes = await Promise.all(
+        plan.batches.map(({ subjectKey, items }) => this.objects.peek(subjectKey, items)),
+      );
+      const admitted = outcomes.every((outcome) => outcome.admitted);
+      return checkResult(policyResults(plan, outcomes, admitted), false);
+    } catch (error) {
+      if (!(error instanceof LimiterUnavailableError)) throw error;
+      const open = this.registry.availability.failMode === "open";
+      return unavailableResult([...new Set(policies)], open);
+    }
+  }
+
+  /**
+   * The runtime rules over a check: a block that covers any of its policies denies it whole;
+   * otherwise each policy meets its override's limit, where one applies.
+   */
+  private async apply(
+    policies: Policy[],
+    identity: Identity,
+  ): Promise<{ policies: InForce[] } | { blocked: CheckResult }> {
+    const rules = await this.currentRules();
+    const nowMs = this.clock();
+    const names = policies.map((policy) => policy.name);
+    const block = rules.blocking(identity, names, nowMs);
+    const ruled = policies.map((policy) =>
+      inForce(policy, rules.limitFor(policy, identity, nowMs)),
+    );
+    const unique = [...new Map(ruled.map((policy) => [policy.name, policy])).values()];
+    if (block) return { blocked: blockedResult(unique, block) };
+    return { policies: ruled };
+  }
+
+  private async currentRules(): Promise<RuleSet> {
+    let rules: RuleSet;
+    try {
+      rules = await this.rules.current();
+    } catch (error) {
+      throw new LimiterUnavailableError((error as Error).message);
+    }
+    // A denial recorded under other rules may no longer hold (an unblock, a raised limit).
+    if (rules.version !== this.rulesVersion) {
+      this.denials.clear();
+      this.rulesVersion = rules.version;
+    }
+    return rules;
+  }
+
   /** Takes back a decision: refunds what it consumed and frees its claim for a retry. */
   async undo(ticket: Ticket): Promise<void> {
     await refundAll(this.objects, ticket.refunds);
@@ -109,8 +190,24 @@ export class Limiter {
     }
   }
 
-  acquire(input: PolicySubject): Promise<AcquireResult> {
-    return this.leases.acquire(input);
+  /** Takes a lease of a concurrency policy, under its override and any block. */
+  async acquire(input: PolicySubject): Promise<AcquireResult> {
+    const request = parseInput(policySubjectSchema, input);
+    const policy = namedPolicy(this.registry, request.policy);
+    concurrencyLimit(policy);
+    const ruled = await this.apply([policy], request);
+    if ("blocked" in ruled) {
+      const [result] = ruled.blocked.policies;
+      const retryAfterMs = ruled.blocked.retryAfterMs;
+      return {
+        acquired: false,
+        blocked: true,
+        retryAfterMs,
+        limit: result?.limit ?? 0,
+        remaining: 0,
+      };
+    }
+    return this.leases.acquire(ruled.policies[0] as InForce, request);
   }
 
   release(leaseId: string): Promise<boolean> {

@@ -1,6 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
-import { decide, refund, remainingUnconsumed } from "../core/limits.ts";
+import type { Decision } from "../core/decision.ts";
+import {
+  decide,
+  type LimitState,
+  type Receipt,
+  refund,
+  remainingUnconsumed,
+} from "../core/limits.ts";
 import {
   type AcquireOutcome,
   type BatchOutcome,
@@ -16,6 +23,27 @@ function speaks(version: number): void {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`limiter protocol ${version} called, this object speaks ${PROTOCOL_VERSION}`);
   }
+}
+
+/** What a batch decided; receipts only for what it consumed. */
+function batchOutcome(
+  items: CheckItem[],
+  decisions: Decision<LimitState, Receipt>[],
+  admitted: boolean,
+  consumed: boolean,
+): BatchOutcome {
+  return {
+    admitted,
+    items: decisions.map((d, i) => ({
+      allowed: d.allowed,
+      quota: d.quota,
+      // A denied batch consumed nothing, so report what is left as it stands.
+      remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
+      retryAfterMs: d.retryAfterMs,
+      resetMs: d.resetMs,
+      receipt: consumed && admitted && d.allowed ? d.receipt : undefined,
+    })),
+  };
 }
 
 /**
@@ -63,18 +91,18 @@ export class LimiterObject extends DurableObject<Env> {
         this.store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
       }
     });
-    return {
-      admitted,
-      items: decisions.map((d, i) => ({
-        allowed: d.allowed,
-        quota: d.quota,
-        // A denied batch consumed nothing, so report what is left as it stands.
-        remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
-        retryAfterMs: d.retryAfterMs,
-        resetMs: d.resetMs,
-        receipt: admitted && d.allowed ? d.receipt : undefined,
-      })),
-    };
+    return batchOutcome(items, decisions, admitted, true);
+  }
+
+  /** What `check` would answer now, consuming and writing nothing. */
+  peek(version: number, items: CheckItem[]): BatchOutcome {
+    speaks(version);
+    const nowMs = this.clock();
+    const decisions = items.map((item) =>
+      decide(item.limit, this.store.get(item.stateKey), item, nowMs),
+    );
+    const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
+    return batchOutcome(items, decisions, admitted, false);
   }
 
   /** Gives back what an earlier check consumed, when another object denied the same check. */

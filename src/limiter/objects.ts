@@ -22,6 +22,10 @@ export class SubjectObjects {
     return this.call(subjectKey, (o) => o.check(PROTOCOL_VERSION, items, claimKey));
   }
 
+  peek(subjectKey: string, items: CheckItem[]) {
+    return this.call(subjectKey, (o) => o.peek(PROTOCOL_VERSION, items));
+  }
+
   /** Never retried: a refund applied twice would hand out more than was taken. */
   refund(subjectKey: string, items: RefundItem[]) {
     return this.call(subjectKey, (o) => o.refund(PROTOCOL_VERSION, items), false);

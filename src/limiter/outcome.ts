@@ -1,7 +1,8 @@
 import type { CheckResult, PolicyResult } from "../client/types.ts";
-import type { Policy } from "../config/policy.ts";
 import { quotaOf, remainingUnconsumed } from "../core/limits.ts";
+import type { Blocking } from "../rules/rule-set.ts";
 import type { SubjectRefunds } from "./decided.ts";
+import type { InForce } from "./in-force.ts";
 import type { CheckPlan, PlannedPolicy } from "./plan.ts";
 import type { BatchOutcome } from "./protocol.ts";
 
@@ -9,9 +10,9 @@ import type { BatchOutcome } from "./protocol.ts";
 // built once, from the plan and the outcomes.
 
 /** A policy's result before anything counted: its full quota, nothing to wait for. */
-export function idleResult(policy: Policy): PolicyResult {
+export function idleResult(policy: InForce): PolicyResult {
   const { quota, windowSeconds } = quotaOf(policy.limit);
-  return {
+  const result: PolicyResult = {
     name: policy.name,
     allowed: true,
     limit: quota,
@@ -21,6 +22,8 @@ export function idleResult(policy: Policy): PolicyResult {
     windowSeconds,
     scope: policy.scope,
   };
+  if (policy.override !== undefined) result.override = policy.override;
+  return result;
 }
 
 function resultOf(
@@ -31,6 +34,7 @@ function resultOf(
 ): PolicyResult {
   const idle = idleResult(planned.policy);
   if (planned.status === "disabled") return { ...idle, disabled: true };
+  if (planned.status === "unlimited") return { ...idle, unlimited: true };
   if (planned.status === "skipped") return { ...idle, skipped: true, reason: planned.reason };
   const counted: PolicyResult = { ...idle, key: planned.stateKey };
   if (planned.policy.mode === "shadow") counted.shadow = true;
@@ -71,8 +75,26 @@ export function checkResult(policies: PolicyResult[], duplicate: boolean): Check
   };
 }
 
+/**
+ * An operator's block: the policies it covers denied, with the time the block has left (0, and
+ * no Retry-After, for one with no expiry); nothing counted, no object asked.
+ */
+export function blockedResult(policies: InForce[], block: Blocking): CheckResult {
+  const retryAfterMs = block.retryAfterMs ?? 0;
+  return {
+    allowed: false,
+    retryAfterMs,
+    blocked: true,
+    policies: policies.map((policy) => {
+      const idle = idleResult(policy);
+      if (!block.policies.has(policy.name)) return idle;
+      return { ...idle, allowed: false, remaining: 0, retryAfterMs, reason: "blocked" };
+    }),
+  };
+}
+
 /** The configured failure mode's answer when the limiter could not decide. */
-export function unavailableResult(policies: Policy[], allowed: boolean): CheckResult {
+export function unavailableResult(policies: InForce[], allowed: boolean): CheckResult {
   const retryAfterMs = allowed ? 0 : 1000;
   return {
     allowed,

@@ -1,6 +1,6 @@
-import type { Policy } from "../config/policy.ts";
 import { type CheckLimit, maxCost } from "../core/limits.ts";
 import type { Identity } from "../core/scopes.ts";
+import type { InForce } from "./in-force.ts";
 import { locate } from "./locate.ts";
 import type { CheckItem } from "./protocol.ts";
 import { InputError } from "./request.ts";
@@ -13,10 +13,11 @@ export interface Decidable extends Identity {
 
 /** One policy of a check, and whether and where it counts. */
 export type PlannedPolicy =
-  | { policy: Policy; status: "disabled" }
-  | { policy: Policy; status: "skipped"; reason: string }
+  | { policy: InForce; status: "disabled" }
+  | { policy: InForce; status: "unlimited" }
+  | { policy: InForce; status: "skipped"; reason: string }
   | {
-      policy: Policy;
+      policy: InForce;
       status: "counted";
       stateKey: string;
       /** Its batch in `CheckPlan.batches`, and its item there. */
@@ -35,14 +36,15 @@ export interface CheckPlan {
   batches: ObjectBatch[];
 }
 
-function checkLimitOf(policy: Policy, cost: number): CheckLimit {
+/** The limit a check decides, validated: a cost past the limit in force could never pass. */
+function checkLimitOf(policy: InForce, cost: number): CheckLimit {
   if (policy.limit.kind === "concurrency") {
     throw new InputError(
       `policy "${policy.name}" is a concurrency policy: take it with POST /v1/leases, not a check`,
     );
   }
   const most = maxCost(policy.limit);
-  if (cost > most) {
+  if (cost > most && !policy.unlimited) {
     throw new InputError(
       `cost ${cost} exceeds the capacity ${most} of policy "${policy.name}", so it could never be admitted`,
     );
@@ -56,13 +58,14 @@ function checkLimitOf(policy: Policy, cost: number): CheckLimit {
  * or nothing there. A policy named twice is planned once: decided twice in one batch, it
  * would be counted once but reported twice.
  */
-export function planCheck(app: string, policies: Policy[], request: Decidable): CheckPlan {
+export function planCheck(app: string, policies: InForce[], request: Decidable): CheckPlan {
   const unique = [...new Map(policies.map((policy) => [policy.name, policy])).values()];
   const batches: ObjectBatch[] = [];
   const batchOf = new Map<string, ObjectBatch>();
   const planned = unique.map((policy): PlannedPolicy => {
     const limit = checkLimitOf(policy, request.cost);
     if (!policy.enabled) return { policy, status: "disabled" };
+    if (policy.unlimited) return { policy, status: "unlimited" };
     const located = locate(app, policy, request);
     if (!located.ok) {
       return { policy, status: "skipped", reason: `needs ${located.missing.join(" and ")}` };

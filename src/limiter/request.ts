@@ -18,7 +18,7 @@ export const MAX_POLICIES_PER_CHECK = 16;
 export const MAX_FINGERPRINT_LENGTH = 8192;
 
 // Telegram ids arrive as numbers; every id is a string once inside.
-const identifier = z
+export const identifier = z
   .union([z.string(), z.number().int().safe()], { error: expected("a string or an integer") })
   .transform((value, ctx) => {
     const text = String(value);
@@ -49,7 +49,7 @@ export const subjectShape = {
   key: identifier.optional(),
 };
 
-const policyName = z
+export const policyName = z
   .string({ error: expected("a policy name") })
   .min(1, { error: "must not be empty" })
   .max(64, { error: "must be at most 64 characters" });
@@ -77,14 +77,21 @@ export type PolicySubject = z.input<typeof policySubjectSchema>;
 
 const FIELDS = ["policies", "policy", "user", "chat", "ip", "key", "cost", "fingerprint"];
 
-/** Parses a request body; throws an InputError naming every field that is wrong. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/**
+ * Parses a request body; throws an InputError naming every field that is wrong (and, for an
+ * unknown one, the closest of `fields`).
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  fields: readonly string[] = FIELDS,
+): z.output<S> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new InputError("the body must be a JSON object");
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => issueText(issue, () => FIELDS));
+  const problems = parsed.error.issues.map((issue) => issueText(issue, () => [...fields]));
   throw new InputError(problems.join("; "));
 }
 

@@ -25,6 +25,11 @@ export function rateLimiterEntrypoint(services: Services) {
       return methods.check(input);
     }
 
+    /** What `check(input)` would decide now, consuming and writing nothing. */
+    peek(input: CheckInput): Promise<CheckResult> {
+      return methods.peek(input);
+    }
+
     /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
     acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult> {
       return methods.acquire(policy, subject);

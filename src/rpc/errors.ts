@@ -1,6 +1,7 @@
 import { UnknownPolicyError } from "../config/registry.ts";
 import { LimiterUnavailableError } from "../limiter/calls.ts";
 import { InputError } from "../limiter/request.ts";
+import { RuleConflictError } from "../rules/admin.ts";
 
 /**
  * Runs one RPC method. Over RPC an error keeps its message but loses its class, so a
@@ -12,7 +13,11 @@ export async function guard<T>(method: string, run: () => T | Promise<T>): Promi
   try {
     return await run();
   } catch (error) {
-    if (error instanceof InputError || error instanceof UnknownPolicyError) {
+    if (
+      error instanceof InputError ||
+      error instanceof UnknownPolicyError ||
+      error instanceof RuleConflictError
+    ) {
       throw new Error(error.message);
     }
     if (error instanceof LimiterUnavailableError) {

@@ -12,6 +12,7 @@ import { checkArgument, leaseIdArgument, policySubject } from "./input.ts";
 export function rpcMethods({ registry, limiter }: Services): RateLimiterBinding {
   return {
     check: (input) => guard("check", () => limiter.check(checkArgument(input))),
+    peek: (input) => guard("peek", () => limiter.peek(checkArgument(input))),
     acquire: (policy, subject) =>
       guard("acquire", () => limiter.acquire(policySubject("acquire", policy, subject))),
     release: (leaseId) => guard("release", () => limiter.release(leaseIdArgument(leaseId))),

@@ -136,7 +136,8 @@ export function telegramRoutes({ registry, limiter }: Services) {
         throw new HTTPException(503, { message: "limiter unavailable; retry later" });
       }
     }
-    if (decided?.duplicate) return c.body(null, 200);
+    // A duplicate was answered before; a blocked sender is dropped without a notice.
+    if (decided?.duplicate || decided?.result.blocked) return c.body(null, 200);
     if (decided && !decided.result.allowed) {
       const reply = await denied(limiter, botName, facts, rule).catch(() => undefined);
       return reply ? c.json(reply, 200) : c.body(null, 200);

@@ -56,16 +56,28 @@ describe("a changed limit", () => {
     expect(await s.check(strict)).toBe(true);
   });
 
-  it("throttle loosened: the drained bucket refills at the new rate at once", async () => {
+  it("throttle loosened: what was consumed stays consumed, the added capacity is free at once", async () => {
     const s = scenario();
-    const old = s.limiterWith({ kind: "throttle", rate: 1, per: HOUR_S });
+    const old = s.limiterWith({ kind: "throttle", rate: 2, per: HOUR_S });
     await s.at(0);
     expect(await s.check(old)).toBe(true);
+    expect(await s.check(old)).toBe(true);
     expect(await s.check(old)).toBe(false);
-    const loose = s.limiterWith({ kind: "throttle", rate: 60, per: 60 });
-    await s.at(1000);
-    expect(await s.check(loose)).toBe(true);
+    // 5 an hour: 2 already taken, so 3 more now, and then none.
+    const loose = s.limiterWith({ kind: "throttle", rate: 5, per: HOUR_S });
+    for (let i = 0; i < 3; i++) expect(await s.check(loose)).toBe(true);
     expect(await s.check(loose)).toBe(false);
+  });
+
+  it("throttle's capacity lowered: the tokens consumed count against the smaller bucket", async () => {
+    const s = scenario();
+    const old = s.limiterWith({ kind: "throttle", rate: 5, per: HOUR_S });
+    await s.at(0);
+    for (let i = 0; i < 3; i++) expect(await s.check(old)).toBe(true);
+    // 4 an hour: 3 taken, so one more.
+    const strict = s.limiterWith({ kind: "throttle", rate: 4, per: HOUR_S });
+    expect(await s.check(strict)).toBe(true);
+    expect(await s.check(strict)).toBe(false);
   });
 
   it("window lengthened: admissions still held count in the longer window", async () => {

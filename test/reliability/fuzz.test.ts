@@ -82,6 +82,50 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
     );
   });
 
+  it("POST /v1/peek with mutated bodies", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(validCheck, Object.keys(validCheck)), async (body) => {
+        await expectSafe(await api("/v1/peek", { body }), [200, 400, 413]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("the admin routes: blocks, overrides and the audit log", async () => {
+    const admin = { token: "test-admin-token" };
+    const block = { user: "fuzz-admin", policies: ["user_throttle"], seconds: 60, reason: "r" };
+    await fc.assert(
+      fc.asyncProperty(mutated(block, Object.keys(block)), async (body) => {
+        await expectSafe(
+          await api("/v1/admin/blocks", { body, ...admin }),
+          [201, 400, 409, 413],
+          "admin",
+        );
+      }),
+      { numRuns: 500 },
+    );
+    const override = { user: "fuzz-admin", limit: { rate: 5, per: 60 }, seconds: 60 };
+    const policy = fc.oneof(fc.constant("user_throttle"), fc.string({ maxLength: 80 }));
+    await fc.assert(
+      fc.asyncProperty(policy, mutated(override, Object.keys(override)), async (name, body) => {
+        const path = `/v1/admin/overrides/${encodeURIComponent(name)}`;
+        await expectSafe(
+          await api(path, { method: "PUT", body, ...admin }),
+          [200, 400, 404, 409, 413],
+          "admin",
+        );
+      }),
+      { numRuns: 500 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), async (limit) => {
+        const path = `/v1/admin/audit?limit=${encodeURIComponent(limit)}`;
+        await expectSafe(await api(path, admin), [200, 400], "admin");
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("POST /telegram/:bot with hostile updates", async () => {
     const app = appFor(testRegistry());
     const { binding } = originBot();

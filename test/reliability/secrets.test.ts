@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, TOKEN } from "../helpers.ts";
+import { ADMIN } from "../rules/harness.ts";
 import {
   appFor,
   message,
@@ -38,6 +39,10 @@ describe("secrets", () => {
         await api("/v1/check", { body: { policies: ["user_throttle"] }, token: `${TOKEN}x` }),
       );
       await keep(await api("/v1/policies", { token: null }));
+      // The admin token where the API token belongs, and the other way round.
+      await keep(await api("/v1/check", { body: { policies: ["user_throttle"] }, token: ADMIN }));
+      await keep(await api("/v1/admin/blocks", { token: TOKEN }));
+      await keep(await api("/v1/admin/blocks", { body: { user: "s", ip: "x" }, token: ADMIN }));
       // A wrong webhook secret, an origin that fails, and a limiter that fails.
       await keep(await post(app, {}, message(1, "a"), { secret: `${WEBHOOK_SECRET}x` }));
       const down = { fetch: async () => new Response("down", { status: 500 }) };
@@ -51,7 +56,7 @@ describe("secrets", () => {
       return texts;
     });
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
+    for (const secret of [TOKEN, ADMIN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
       expect(logs).not.toContain(secret);
       expect(bodies).not.toContain(secret);
     }
