@@ -1,19 +1,20 @@
 import type { AcquireResult, CheckResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
+
+export type { RulesSource } from "./ruling.ts";
+
 import type { Registry } from "../config/registry.ts";
 import { DenialCache } from "../core/denial-cache.ts";
-import type { Identity } from "../core/scopes.ts";
-import { EMPTY_SNAPSHOT, RuleSet } from "../rules/rule-set.ts";
 import { LimiterUnavailableError } from "./calls.ts";
 import { coordinate, refundAll } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
 import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
-import { type InForce, inForce } from "./in-force.ts";
+import type { InForce } from "./in-force.ts";
 import { concurrencyLimit, Leases } from "./leases.ts";
 import { locateOrThrow } from "./locate.ts";
 import type { LimiterObject } from "./object.ts";
 import { SubjectObjects } from "./objects.ts";
-import { blockedResult, checkResult, policyResults, unavailableResult } from "./outcome.ts";
+import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
 import { type Decidable, planCheck } from "./plan.ts";
 import {
   checkSchema,
@@ -22,6 +23,7 @@ import {
   parseInput,
   policySubjectSchema,
 } from "./request.ts";
+import { NO_RULES, type RulesSource, Ruling } from "./ruling.ts";
 
 /** What one isolate's limiter has done, for `GET /v1/stats` and the benchmarks. */
 export interface LimiterStats {
@@ -29,15 +31,6 @@ export interface LimiterStats {
   deniedFromCache: number;
   cachedDenials: number;
 }
-
-/** The runtime rules as of no longer ago than their refresh bound (rules/cache.ts). */
-export interface RulesSource {
-  current(): Promise<RuleSet>;
-}
-
-const NO_RULES: RulesSource = {
-  current: async () => new RuleSet(EMPTY_SNAPSHOT, () => undefined),
-};
 
 export interface LimiterOptions {
   /** The isolate's clock, for its memory of denials and rule expiry; objects keep their own. */
@@ -59,9 +52,7 @@ export class Limiter {
   private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
   private deniedFromCache = 0;
   private readonly clock: () => number;
-  private readonly rules: RulesSource;
-  /** The rules version the denials were recorded under; a change makes them unsafe. */
-  private rulesVersion = 0;
+  private readonly ruling: Ruling;
 
   constructor(
     registry: Registry,
@@ -70,7 +61,8 @@ export class Limiter {
   ) {
     this.registry = registry;
     this.clock = options.clock ?? Date.now;
-    this.rules = options.rules ?? NO_RULES;
+    // A denial remembered under other rules may no longer hold (an unblock, a raised limit).
+    this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () => this.denials.clear());
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
     this.leases = new Leases(registry, this.objects);
   }
@@ -99,7 +91,7 @@ export class Limiter {
    * decision with the same key is answered `duplicate` and consumes nothing.
    */
   async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
-    const ruled = await this.apply(policies, request);
+    const ruled = await this.ruling.apply(policies, request);
     if ("blocked" in ruled) {
       return { result: ruled.blocked, duplicate: false, ticket: { refunds: [] } };
     }
@@ -132,7 +124,7 @@ export class Limiter {
     const request = parseInput(checkSchema, input);
     const policies = request.policies.map((name) => namedPolicy(this.registry, name));
     try {
-      const ruled = await this.apply(policies, request);
+      const ruled = await this.ruling.apply(policies, request);
       if ("blocked" in ruled) return ruled.blocked;
       const plan = planCheck(this.registry.app, ruled.policies, request);
       const outcomes = await Promise.all(
@@ -145,41 +137,6 @@ export class Limiter {
       const open = this.registry.availability.failMode === "open";
       return unavailableResult([...new Set(policies)], open);
     }
-  }
-
-  /**
-   * The runtime rules over a check: a block that covers any of its policies denies it whole;
-   * otherwise each policy meets its override's limit, where one applies.
-   */
-  private async apply(
-    policies: Policy[],
-    identity: Identity,
-  ): Promise<{ policies: InForce[] } | { blocked: CheckResult }> {
-    const rules = await this.currentRules();
-    const nowMs = this.clock();
-    const names = policies.map((policy) => policy.name);
-    const block = rules.blocking(identity, names, nowMs);
-    const ruled = policies.map((policy) =>
-      inForce(policy, rules.limitFor(policy, identity, nowMs)),
-    );
-    const unique = [...new Map(ruled.map((policy) => [policy.name, policy])).values()];
-    if (block) return { blocked: blockedResult(unique, block) };
-    return { policies: ruled };
-  }
-
-  private async currentRules(): Promise<RuleSet> {
-    let rules: RuleSet;
-    try {
-      rules = await this.rules.current();
-    } catch (error) {
-      throw new LimiterUnavailableError((error as Error).message);
-    }
-    // A denial recorded under other rules may no longer hold (an unblock, a raised limit).
-    if (rules.version !== this.rulesVersion) {
-      this.denials.clear();
-      this.rulesVersion = rules.version;
-    }
-    return rules;
   }
 
   /** Takes back a decision: refunds what it consumed and frees its claim for a retry. */
@@ -195,7 +152,7 @@ export class Limiter {
     const request = parseInput(policySubjectSchema, input);
     const policy = namedPolicy(this.registry, request.policy);
     concurrencyLimit(policy);
-    const ruled = await this.apply([policy], request);
+    const ruled = await this.ruling.apply([policy], request);
     if ("blocked" in ruled) {
       const [result] = ruled.blocked.policies;
       const retryAfterMs = ruled.blocked.retryAfterMs;

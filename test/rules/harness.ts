@@ -46,6 +46,7 @@ export function isolate(startMs = Date.now()) {
     if (ip !== undefined) headers["CF-Connecting-IP"] = ip;
     const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
     const res = await app.request(path, init, env);
+    // biome-ignore lint/suspicious/noExplicitAny: the tests read answers' JSON freely
     return { res, status: res.status, json: (await res.json()) as Record<string, any> };
   };
   return {
