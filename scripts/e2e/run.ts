@@ -9,7 +9,7 @@ import { type DevServer, startDev } from "./dev-server.ts";
 import { hammer, post } from "./hammer.ts";
 import { e2ePolicies, LEASES, THROTTLE, WINDOW } from "./policies.ts";
 import { type Row, writeReport } from "./report.ts";
-import { makeSandbox, API_TOKEN as TOKEN } from "./sandbox.ts";
+import { ADMIN_TOKEN, makeSandbox, API_TOKEN as TOKEN } from "./sandbox.ts";
 
 const CLIENTS = 64;
 const DURATION_MS = Number(process.env.E2E_SECONDS ?? "10") * 1000;
@@ -99,6 +99,47 @@ async function leaseExactness(url: string) {
   });
 }
 
+/** Runtime rules set before the crash: a block and an override. */
+async function setRules(url: string) {
+  const block = await post(`${url}/v1/admin/blocks`, ADMIN_TOKEN, { user: "e2e-banned" });
+  const override = await fetch(`${url}/v1/admin/overrides/e2e_window`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ user: "e2e-vip", limit: { limit: 3, window: 3600 } }),
+  });
+  if (block.status !== 201 || override.status !== 200) {
+    throw new Error(`setting rules answered ${block.status} and ${override.status}`);
+  }
+}
+
+/** After the restart: both rules listed, and both still deciding checks. */
+async function rulesKept(url: string) {
+  const listed = async (what: string) => {
+    const res = await fetch(`${url}/v1/admin/${what}`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    return ((await res.json()) as Record<string, unknown[]>)[what]?.length ?? 0;
+  };
+  const rules = (await listed("blocks")) + (await listed("overrides"));
+  const banned = await post(`${url}/v1/check`, TOKEN, {
+    policies: ["e2e_window"],
+    user: "e2e-banned",
+  });
+  const vip = await post(`${url}/v1/check`, TOKEN, { policies: ["e2e_window"], user: "e2e-vip" });
+  const vipLimit = ((await vip.json()) as { policies: { limit: number }[] }).policies[0]?.limit;
+  const kept = (banned.status === 429 ? 1 : 0) + (vipLimit === 3 ? 1 : 0);
+  record({
+    check: "kill -9: runtime rules kept (a block and an override)",
+    sent: 2,
+    admitted: banned.status === 429 ? 0 : 1,
+    allowance: `0 for the blocked user; ${rules} of 2 rules listed`,
+    overAdmitted: banned.status === 429 ? 0 : 1,
+    admittedShare: `${kept}/2 rules applied`,
+    failed: 0,
+    ok: rules === 2 && kept === 2,
+  });
+}
+
 async function survivesKill(persistTo: string, first: DevServer) {
   // Half a window before the crash, the rest after it: the limit must carry on.
   const body = { policies: ["e2e_window"], user: "e2e-restart" };
@@ -107,9 +148,11 @@ async function survivesKill(persistTo: string, first: DevServer) {
   for (let i = 0; i < half; i++) {
     if ((await post(`${first.url}/v1/check`, TOKEN, body)).status === 200) before++;
   }
+  await setRules(first.url);
   await first.kill();
   const second = await startDev({ cwd: sandbox, persistTo });
   try {
+    await rulesKept(second.url);
     const t = await hammer(CLIENTS, Math.min(DURATION_MS, 5000), () =>
       post(`${second.url}/v1/check`, TOKEN, body),
     );
