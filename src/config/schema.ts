@@ -11,6 +11,8 @@ export const MAX_REFILL_SECONDS = 7 * 24 * 3600;
 /** Bounds the exact sliding log kept per subject. */
 export const MAX_WINDOW_LIMIT = 10_000;
 export const MAX_WINDOW_SECONDS = 7 * 24 * 3600;
+/** Most leases a concurrency policy may allow at once. */
+export const MAX_LEASES = 10_000;
 
 const common = {
   scope: oneOf(SCOPES)
@@ -81,7 +83,7 @@ const window = z.strictObject({
 
 const concurrency = z.strictObject({
   kind: z.literal("concurrency"),
-  limit: integer(1, 10_000).describe("Most leases held at once."),
+  limit: integer(1, MAX_LEASES).describe("Most leases held at once."),
   ttl: integer(1, 86_400).describe("Seconds after which a lease never released expires."),
   ...common,
 });

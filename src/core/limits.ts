@@ -67,7 +67,7 @@ export function refund(
     case "throttle":
       return throttleRefund(limit, state as ThrottleState, receipt as ThrottleReceipt, nowMs);
     case "window":
-      return windowRefund(limit, state as WindowState, receipt as WindowReceipt, nowMs);
+      return windowRefund(state as WindowState, receipt as WindowReceipt);
     case "debounce":
       return debounceRefund(state as DebounceState, receipt as DebounceReceipt, nowMs);
   }

@@ -40,18 +40,26 @@ const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 10
  * Rounded towards the smaller level, so a change never hands out a fraction more.
  */
 function unitsUnder(limit: ThrottleLimit, state: ThrottleState): number {
-  const perToken = unitsPerToken(limit);
-  const capacity = state.capacity ?? limit.capacity;
-  if (state.unitsPerToken === perToken && capacity === limit.capacity) return state.units;
+  if (writtenUnder(limit, state)) return state.units;
+  // In integers: a float product may round a unit the wrong way. Runs only after a change.
+  const perToken = BigInt(unitsPerToken(limit));
+  const writtenPerToken = BigInt(state.unitsPerToken);
   if (state.capacity === undefined) {
-    return Math.floor((state.units / state.unitsPerToken) * perToken);
+    return Number((BigInt(state.units) * perToken) / writtenPerToken);
   }
-  const shortUnits = state.capacity * state.unitsPerToken - state.units;
+  const shortUnits = BigInt(state.capacity) * writtenPerToken - BigInt(state.units);
+  const shortNow = (shortUnits * perToken + writtenPerToken - 1n) / writtenPerToken;
   // At worst an empty bucket: a debt past the new capacity would lock a subject out for
   // longer than the new limit itself ever could.
-  return Math.max(
-    0,
-    limit.capacity * perToken - Math.ceil((shortUnits / state.unitsPerToken) * perToken),
+  const units = BigInt(limit.capacity) * perToken - shortNow;
+  return units > 0n ? Number(units) : 0;
+}
+
+/** Whether `state` was written under `limit`, so its units mean the same tokens. */
+function writtenUnder(limit: ThrottleLimit, state: ThrottleState): boolean {
+  return (
+    state.unitsPerToken === unitsPerToken(limit) &&
+    (state.capacity ?? limit.capacity) === limit.capacity
   );
 }
 
@@ -96,13 +104,18 @@ export function throttleDecide(
   };
 }
 
-/** Gives back what an admission consumed; never more than the bucket holds. */
+/**
+ * Gives back what an admission consumed; never more than the bucket holds. A state written
+ * since under another limit keeps the charge: the receipt's units are the old limit's, and
+ * a refund that cannot be given back exactly must err towards denying.
+ */
 export function throttleRefund(
   limit: ThrottleLimit,
   state: ThrottleState | undefined,
   receipt: ThrottleReceipt,
   nowMs: number,
 ): ThrottleState | undefined {
+  if (state !== undefined && !writtenUnder(limit, state)) return state;
   const capacityUnits = limit.capacity * unitsPerToken(limit);
   const level = Math.min(capacityUnits, levelAt(limit, state, nowMs) + receipt);
   return stateFor(limit, level, nowMs);

@@ -1,8 +1,14 @@
-import type { Claim, SubjectRefunds } from "./decided.ts";
+import type { SubjectRefunds } from "./decided.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { consumed } from "./outcome.ts";
 import type { CheckPlan } from "./plan.ts";
 import type { BatchOutcome } from "./protocol.ts";
+
+/** A claim, and the object that keeps it. */
+export interface PlacedClaim {
+  key: string;
+  subjectKey: string;
+}
 
 export interface Coordinated {
   /** One per batch of the plan (a claim with no batch adds none). */
@@ -25,21 +31,20 @@ export interface Coordinated {
 export async function coordinate(
   objects: SubjectObjects,
   plan: CheckPlan,
-  claim?: Claim,
+  claim?: PlacedClaim,
 ): Promise<Coordinated> {
-  // The claim rides along with the first object's call, so de-duplication costs no extra
-  // request; with no object to call, it goes to its own.
+  // The claim rides along with its object's call where the plan calls it, so de-duplication
+  // costs no extra request; otherwise it goes to its own.
   const batches = plan.batches;
-  const claimSubjectKey = claim && (batches[0]?.subjectKey ?? claim.fallbackSubjectKey);
+  const claimSubjectKey = claim?.subjectKey;
+  const rides = batches.some((batch) => batch.subjectKey === claimSubjectKey);
   const calls =
-    batches.length > 0
+    claimSubjectKey === undefined || rides
       ? batches
-      : claimSubjectKey
-        ? [{ subjectKey: claimSubjectKey, items: [] }]
-        : [];
+      : [...batches, { subjectKey: claimSubjectKey, items: [] }];
   const outcomes = await Promise.all(
-    calls.map(({ subjectKey, items }, i) =>
-      objects.check(subjectKey, items, i === 0 ? claim?.key : undefined),
+    calls.map(({ subjectKey, items }) =>
+      objects.check(subjectKey, items, subjectKey === claimSubjectKey ? claim?.key : undefined),
     ),
   );
   const duplicate = outcomes.some((outcome) => outcome.duplicate);

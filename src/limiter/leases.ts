@@ -1,5 +1,6 @@
 import type { AcquireResult } from "../client/types.ts";
 import type { Registry } from "../config/registry.ts";
+import { MAX_LEASES } from "../config/schema.ts";
 import type { ConcurrencyLimit } from "../core/concurrency.ts";
 import type { Identity } from "../core/scopes.ts";
 import type { InForce } from "./in-force.ts";
@@ -36,18 +37,19 @@ export class Leases {
     const limit = concurrencyLimit(policy);
     const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, identity);
     const leaseId = makeLeaseId(stateKey, crypto.randomUUID());
-    if (!policy.enabled || policy.unlimited) {
-      const full = { limit: limit.maxLeases, remaining: limit.maxLeases };
-      return { acquired: true, leaseId, retryAfterMs: 0, ...full };
-    }
-    const outcome = await this.objects.acquire(subjectKey, { stateKey, limit, leaseId });
+    // A policy switched off or lifted by an override still keeps its leases, counted against
+    // the most any policy allows, so they count again once the limit is back.
+    const lifted = !policy.enabled || policy.unlimited === true;
+    const counted = lifted ? { ...limit, maxLeases: MAX_LEASES } : limit;
+    const outcome = await this.objects.acquire(subjectKey, { stateKey, limit: counted, leaseId });
+    const held = counted.maxLeases - outcome.remaining;
     return {
       acquired: outcome.acquired,
       leaseId: outcome.acquired ? leaseId : undefined,
       expiresAt: outcome.expiresAtMs,
       retryAfterMs: outcome.retryAfterMs,
-      limit: outcome.quota,
-      remaining: outcome.remaining,
+      limit: limit.maxLeases,
+      remaining: Math.max(0, limit.maxLeases - held),
     };
   }
 

@@ -15,7 +15,7 @@ import { locateOrThrow } from "./locate.ts";
 import type { LimiterObject } from "./object.ts";
 import { SubjectObjects } from "./objects.ts";
 import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
-import { type Decidable, planCheck } from "./plan.ts";
+import { claimHome, type Decidable, planCheck } from "./plan.ts";
 import {
   checkSchema,
   namedPolicy,
@@ -105,9 +105,13 @@ export class Limiter {
       const result = aged(cached.result, cached.remainingMs);
       return { result, duplicate: false, ticket: { refunds: [] } };
     }
-    const run = await coordinate(this.objects, plan, claim);
+    const home = claim && claimHome(this.registry.app, policies, request);
+    const placed = claim && { key: claim.key, subjectKey: home ?? claim.fallbackSubjectKey };
+    const run = await coordinate(this.objects, plan, placed);
     const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.duplicate);
-    if (cacheKey && !result.allowed && !run.duplicate) {
+    // A denial decided under rules changed since may not hold under the new ones.
+    const sameRules = ruled.generation === this.ruling.generation;
+    if (cacheKey && !result.allowed && !run.duplicate && sameRules) {
       // The horizon counts from before the call, so it is never later than the object's own.
       this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, this.clock());
     }

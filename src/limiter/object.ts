@@ -87,7 +87,8 @@ export class LimiterObject extends DurableObject<Env> {
       const decision = decisions[i] as (typeof decisions)[number];
       if (admitted && decision.allowed) {
         this.store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
-      } else if (!decision.allowed) {
+      } else {
+        // Unchanged, but maybe read under a limit tightened since: never deleted early.
         this.store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
       }
     });

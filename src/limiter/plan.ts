@@ -1,3 +1,4 @@
+import type { Policy } from "../config/policy.ts";
 import { type CheckLimit, maxCost } from "../core/limits.ts";
 import type { Identity } from "../core/scopes.ts";
 import type { InForce } from "./in-force.ts";
@@ -92,4 +93,18 @@ export function planCheck(app: string, policies: InForce[], request: Decidable):
     };
   });
   return { policies: planned, batches };
+}
+
+/**
+ * Where a claim is kept: the object of the first policy that counts this subject, found from
+ * the policies as configured, not as the runtime rules left them, so an override that lifts a
+ * policy (or its removal) never moves the claim and lets a re-sent update through twice.
+ */
+export function claimHome(app: string, policies: Policy[], identity: Identity): string | undefined {
+  for (const policy of policies) {
+    if (!policy.enabled || policy.limit.kind === "concurrency") continue;
+    const located = locate(app, policy, identity);
+    if (located.ok) return located.subjectKey;
+  }
+  return undefined;
 }

@@ -15,7 +15,8 @@ export const NO_RULES: RulesSource = {
   current: async () => new RuleSet(EMPTY_SNAPSHOT, () => undefined),
 };
 
-export type Ruled = { policies: InForce[] } | { blocked: CheckResult };
+/** Policies with the rules applied, and the generation of rules that applied them. */
+export type Ruled = { policies: InForce[]; generation: number } | { blocked: CheckResult };
 
 /**
  * Puts the runtime rules over checks: a block that covers any of a check's policies denies
@@ -27,8 +28,15 @@ export class Ruling {
   private readonly clock: () => number;
   private readonly onChange: () => void;
   private version = 0;
+  /** When a rule in force next expires on its own, changing what applies. */
+  private nextExpiryMs = Infinity;
+  /**
+   * Counts changes in what applies: a new version of the rules, or a rule expiring (which
+   * changes no version). Whatever was decided under an earlier generation may not hold.
+   */
+  generation = 0;
 
-  /** `onChange` runs when the rules differ from the last ones applied. */
+  /** `onChange` runs when what applies differs from the last rules applied. */
   constructor(source: RulesSource, clock: () => number, onChange: () => void) {
     this.source = source;
     this.clock = clock;
@@ -46,7 +54,7 @@ export class Ruling {
       policies.map((policy) => policy.name),
       nowMs,
     );
-    if (block === undefined) return { policies: ruled };
+    if (block === undefined) return { policies: ruled, generation: this.generation };
     const unique = [...new Map(ruled.map((policy) => [policy.name, policy])).values()];
     return { blocked: blockedResult(unique, block) };
   }
@@ -58,8 +66,11 @@ export class Ruling {
     } catch (error) {
       throw new LimiterUnavailableError((error as Error).message);
     }
-    if (rules.version !== this.version) {
+    const nowMs = this.clock();
+    if (rules.version !== this.version || nowMs >= this.nextExpiryMs) {
       this.version = rules.version;
+      this.nextExpiryMs = rules.nextExpiryAfter(nowMs);
+      this.generation++;
       this.onChange();
     }
     return rules;

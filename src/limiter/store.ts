@@ -137,7 +137,10 @@ export class StateStore {
   sweep(nowMs: number): number | null {
     let next: number | null = null;
     for (const [key, entry] of this.storage.kv.list<StoredState>()) {
-      const deleteAtMs = (entry as StoredState).recoverAtMs + KEEP_AFTER_RECOVERY_MS;
+      const row = entry as StoredState;
+      // A claim is no limit: nothing can tighten it, so it goes at its own expiry.
+      const keepMs = "claimedAtMs" in row.state ? 0 : KEEP_AFTER_RECOVERY_MS;
+      const deleteAtMs = row.recoverAtMs + keepMs;
       if (deleteAtMs <= nowMs) {
         this.storage.kv.delete(key);
         this.cache.set(key, null);

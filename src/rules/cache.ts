@@ -30,7 +30,9 @@ export interface RulesCacheOptions {
  */
 export class RulesCache {
   private copy: { rules: RuleSet; fetchedAtMs: number } | undefined;
-  private inflight: Promise<RuleSet> | undefined;
+  private inflight: { rules: Promise<RuleSet>; generation: number } | undefined;
+  /** Bumped by `invalidate`: a fetch started before it may miss the change just made. */
+  private generation = 0;
   private readonly options: RulesCacheOptions;
   private readonly clock: () => number;
 
@@ -53,17 +55,22 @@ export class RulesCache {
 
   /** After a change made here: the next decision fetches, so the change applies at once. */
   invalidate(): void {
+    this.generation++;
     if (this.copy !== undefined) this.copy = { ...this.copy, fetchedAtMs: -Infinity };
   }
 
   private refresh(): Promise<RuleSet> {
-    this.inflight ??= this.fetchAndKeep().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    if (this.inflight?.generation !== this.generation) {
+      const generation = this.generation;
+      const rules = this.fetchAndKeep(generation).finally(() => {
+        if (this.inflight?.generation === generation) this.inflight = undefined;
+      });
+      this.inflight = { rules, generation };
+    }
+    return this.inflight.rules;
   }
 
-  private async fetchAndKeep(): Promise<RuleSet> {
+  private async fetchAndKeep(generation: number): Promise<RuleSet> {
     const startedMs = this.clock();
     let answer: Awaited<ReturnType<FetchRules>>;
     try {
@@ -77,8 +84,12 @@ export class RulesCache {
       "unchanged" in answer && this.copy !== undefined
         ? this.copy.rules
         : this.options.compile("unchanged" in answer ? EMPTY_SNAPSHOT : answer);
-    // Fresh as of when it was asked for: anything changed after that may not be in it.
-    this.copy = { rules, fetchedAtMs: startedMs };
+    // Fresh as of when it was asked for: anything changed after that may not be in it, and
+    // a change made here since (an invalidation) makes it stale at once.
+    const fetchedAtMs = generation === this.generation ? startedMs : -Infinity;
+    if (this.copy === undefined || rules.version >= this.copy.rules.version) {
+      this.copy = { rules, fetchedAtMs };
+    }
     return rules;
   }
 }

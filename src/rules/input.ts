@@ -5,6 +5,7 @@ import { expected, integer, shown } from "../config/fields.ts";
 import { parseLimitFields } from "../config/limit-fields.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
+import { ipNetworkId } from "../core/ip.ts";
 import type { Limit } from "../core/limits.ts";
 import type { Scope } from "../core/scopes.ts";
 import { InputError, identifier, namedPolicy, parseInput, policyName } from "../limiter/request.ts";
@@ -112,6 +113,7 @@ export function parseOverride(
         `(for the whole policy), got ${given(identity)}`,
     );
   }
+  if (policy.scope === "ip" && identity.ip !== undefined) ipv6Wide(policy, identity.ip);
   const limit = parsed.limit === "unlimited" ? "unlimited" : limitFields(policy, parsed.limit);
   return {
     policy,
@@ -121,6 +123,21 @@ export function parseOverride(
     seconds: parsed.seconds,
     reason: parsed.reason,
   };
+}
+
+/**
+ * An ip-scoped policy counts an IPv6 client by its network: an override on part of one would
+ * let the client pick, request by request, which limit its shared state is decided under.
+ */
+function ipv6Wide(policy: Policy, ip: string): void {
+  if (!ip.includes(":")) return;
+  const bits = ip.includes("/") ? Number(ip.split("/")[1]) : 128;
+  if (bits <= policy.ipv6Prefix) return;
+  const network = ipNetworkId(ip.split("/")[0] as string, policy.ipv6Prefix).replaceAll("-", ":");
+  throw new InputError(
+    `policy "${policy.name}" counts IPv6 clients by /${policy.ipv6Prefix} networks: an override ` +
+      `names a /${policy.ipv6Prefix} or a wider prefix (here ${network}), got ${ip}`,
+  );
 }
 
 function limitFields(policy: Policy, fields: unknown): Limit {

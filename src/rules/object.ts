@@ -30,6 +30,8 @@ export class RulesObject extends DurableObject<Env> {
   private readonly overrides = new Map<string, OverrideRule>();
   private version = 0;
   private auditSeq = 0;
+  /** The soonest a rule expires: until then a purge has nothing to do. */
+  private nextExpiryMs = Infinity;
   // A seam for tests, reached with runInDurableObject; not callable over RPC.
   private clock: () => number = Date.now;
 
@@ -46,6 +48,7 @@ export class RulesObject extends DurableObject<Env> {
       const meta = kv.get<{ version: number; auditSeq: number }>("meta");
       this.version = meta?.version ?? 0;
       this.auditSeq = meta?.auditSeq ?? 0;
+      this.nextExpiryMs = 0;
     });
   }
 
@@ -66,6 +69,7 @@ export class RulesObject extends DurableObject<Env> {
     if (refusal) return refusal;
     this.blocks.set(rule.id, rule);
     this.ctx.storage.kv.put(`block:${rule.id}`, rule);
+    this.expiresAt(rule.expiresAt);
     this.changed({
       at: rule.createdAt,
       door: rule.door,
@@ -95,6 +99,7 @@ export class RulesObject extends DurableObject<Env> {
     const stored = { ...rule, id: existing?.id ?? rule.id };
     this.overrides.set(stored.id, stored);
     this.ctx.storage.kv.put(`override:${stored.id}`, stored);
+    this.expiresAt(stored.expiresAt);
     this.changed({
       at: stored.createdAt,
       door: stored.door,
@@ -154,9 +159,18 @@ export class RulesObject extends DurableObject<Env> {
     kv.put("meta", { version: this.version, auditSeq: this.auditSeq });
   }
 
-  /** Expired rules already stop applying where they are matched; this only frees room. */
+  private expiresAt(atMs: number | undefined): void {
+    if (atMs !== undefined) this.nextExpiryMs = Math.min(this.nextExpiryMs, atMs);
+  }
+
+  /**
+   * Expired rules already stop applying where they are matched; this only frees room. Every
+   * isolate asks for a snapshot every few seconds, so it does nothing until a rule is due.
+   */
   private purgeExpired(): void {
     const nowMs = this.clock();
+    if (nowMs < this.nextExpiryMs) return;
+    this.nextExpiryMs = Infinity;
     const kv = this.ctx.storage.kv;
     for (const [id, rule] of this.blocks) {
       if (rule.expiresAt !== undefined && rule.expiresAt <= nowMs) {
@@ -169,6 +183,9 @@ export class RulesObject extends DurableObject<Env> {
         this.overrides.delete(id);
         kv.delete(`override:${id}`);
       }
+    }
+    for (const rule of [...this.blocks.values(), ...this.overrides.values()]) {
+      this.expiresAt(rule.expiresAt);
     }
   }
 }

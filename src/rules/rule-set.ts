@@ -85,6 +85,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
  */
 export class RuleSet {
   readonly version: number;
+  /** When rules stop applying on their own, soonest first. */
+  private readonly expiries: number[];
   private readonly blocksByKey = new Map<string, BlockRule[]>();
   private readonly blockPrefixes: { prefix: Prefix; rule: BlockRule }[] = [];
   private readonly overridesByKey = new Map<string, Compiled>();
@@ -97,6 +99,9 @@ export class RuleSet {
     limitOf: (rule: OverrideRule) => Limit | "unlimited" | undefined,
   ) {
     this.version = snapshot.version;
+    this.expiries = [...snapshot.blocks, ...snapshot.overrides]
+      .flatMap((rule) => (rule.expiresAt === undefined ? [] : [rule.expiresAt]))
+      .sort((a, b) => a - b);
     for (const rule of snapshot.blocks) {
       if (rule.ip?.includes("/")) this.blockPrefixes.push({ prefix: toPrefix(rule.ip), rule });
       else push(this.blocksByKey, identityKey(rule) as string, rule);
@@ -113,6 +118,11 @@ export class RuleSet {
     }
     for (const list of this.overridePrefixes.values())
       list.sort((a, b) => b.prefix.bits - a.prefix.bits);
+  }
+
+  /** The next time after `nowMs` that a rule stops applying on its own. */
+  nextExpiryAfter(nowMs: number): number {
+    return this.expiries.find((atMs) => atMs > nowMs) ?? Infinity;
   }
 
   /** The blocks a check carrying `identity` and naming `policyNames` runs into, if any. */

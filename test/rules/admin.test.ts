@@ -73,6 +73,16 @@ describe("the admin API", () => {
     },
   );
 
+  it("takes an IPv6 override on the network an ip-scoped policy counts, or a wider one", async () => {
+    const node = isolate();
+    for (const ip of ["2001:db8:7:7::/64", "2001:db8:7::/48"]) {
+      const put = await node.adminCall("PUT", "/overrides/per_ip", { ip, limit: "unlimited" });
+      expect(put.status).toBe(200);
+      // Prefix rules are bounded: leave room for the test of that bound.
+      expect(await node.admin.removeOverride(put.json.id)).toBe(true);
+    }
+  });
+
   it("records every change with its time, door and reason, newest first", async () => {
     const node = isolate();
     const user = fresh();
