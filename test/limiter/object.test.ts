@@ -91,7 +91,9 @@ describe("the protocol between the worker and its objects", () => {
       enforce: true,
       cost: 1,
     } as const;
-    await expect(stub.check(PROTOCOL_VERSION + 1, [item])).rejects.toThrow(
+    // Awaited inside a function: expect(...).rejects would read properties of the RPC
+    // promise, each a pipelined call of its own that rejects unobserved.
+    await expect((async () => await stub.check(PROTOCOL_VERSION + 1, [item]))()).rejects.toThrow(
       `limiter protocol ${PROTOCOL_VERSION + 1} called, this object speaks ${PROTOCOL_VERSION}`,
     );
     expect(await storedKeys("test:USER:mixed-version")).toEqual([]);

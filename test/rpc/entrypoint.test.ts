@@ -70,9 +70,10 @@ describe("RateLimiter.check", () => {
     expect(mapped.policies[0]?.key).toBe("test:login_ip:IP:192.0.2.44");
     const reset = await limiter.reset("login_ip", { ip: "2001:db8:7::2" });
     expect(reset).toEqual({ key: "test:login_ip:IP:2001-db8-7--/64" });
-    await expect(limiter.check({ policies: ["login_ip"], ip: "localhost" })).rejects.toThrow(
-      'ip must be an IPv4 or IPv6 address, got "localhost"',
-    );
+    // Through the helper: expect(...).rejects reads properties of the RPC promise, and each
+    // read is a pipelined call of its own that rejects unobserved.
+    const error = await rejection(limiter.check({ policies: ["login_ip"], ip: "localhost" }));
+    expect(error.message).toBe('ip must be an IPv4 or IPv6 address, got "localhost"');
   });
 
   it("shares its counts with the HTTP API: one limiter behind both doors", async () => {
