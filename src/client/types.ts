@@ -21,8 +21,16 @@ export interface SubjectIds {
   key?: string | number;
 }
 
+/**
+ * For the policies with `perRequestBucket` (README, "Scopes and keys"): the bucket the call
+ * counts in within its subject, e.g. an OAuth provider. An identifier like the ids.
+ */
+export interface BucketedSubject extends SubjectIds {
+  bucket?: string | number;
+}
+
 /** The argument of `check()`: the body of `POST /v1/check`. */
-export interface CheckInput extends SubjectIds {
+export interface CheckInput extends BucketedSubject {
   policies: string[];
   cost?: number;
   fingerprint?: string;
@@ -44,7 +52,10 @@ export interface PolicyResult {
   key?: string | undefined;
   /** The request lacked the identifiers of the policy's scope, so it did not count. */
   skipped?: true | undefined;
-  /** Why it was skipped, e.g. "needs user". */
+  /**
+   * Why it was skipped ("needs user", "needs bucket"), or why it denied other than by its
+   * limit (a new bucket past the policy's `maxBuckets`).
+   */
   reason?: string | undefined;
   /** Shadow mode: `allowed` is what enforcing would have said; the check was not denied. */
   shadow?: true | undefined;
@@ -72,6 +83,8 @@ export interface AcquireResult {
   retryAfterMs: number;
   limit: number;
   remaining: number;
+  /** Why it was refused other than by its limit (a new bucket past `maxBuckets`). */
+  reason?: string | undefined;
 }
 
 /** A policy as `GET /v1/policies` and the RPC `policies()` list it. */
@@ -82,6 +95,10 @@ export interface ListedPolicy {
   ipv6Prefix: number;
   method?: string | undefined;
   bucket?: string | undefined;
+  /** A check names the bucket it counts in (`bucket`); each bucket counts apart. */
+  perRequestBucket?: boolean | undefined;
+  /** With `perRequestBucket`: the most buckets live at once per subject. */
+  maxBuckets?: number | undefined;
   enabled: boolean;
   mode: "enforce" | "shadow";
   description?: string | undefined;
@@ -104,11 +121,11 @@ export interface RateLimiterBinding {
   /** Decides a check, as `POST /v1/check` does; `allowed: false` when denied. */
   check(input: CheckInput): Promise<CheckResult>;
   /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
-  acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult>;
+  acquire(policy: string, subject?: BucketedSubject): Promise<AcquireResult>;
   /** Returns a lease; false when it is unknown, already released or expired. */
   release(leaseId: string): Promise<boolean>;
-  /** Forgets one subject's state for one policy. */
-  reset(policy: string, subject?: SubjectIds): Promise<{ key: string }>;
+  /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */
+  reset(policy: string, subject?: BucketedSubject): Promise<{ key: string }>;
   /** The policies, as `GET /v1/policies` lists them. */
   policies(): Promise<PolicyList>;
 }

@@ -1,3 +1,4 @@
+import { misplacedFields, telegramProblems } from "./consistency.ts";
 import { ConfigError, issueText } from "./errors.ts";
 import { type Policy, toPolicy } from "./policy.ts";
 import { configSchema, type ParsedConfig } from "./schema.ts";
@@ -30,6 +31,8 @@ const POLICY_FIELDS = [
   "ipv6Prefix",
   "method",
   "bucket",
+  "perRequestBucket",
+  "maxBuckets",
   "enabled",
   "mode",
   "description",
@@ -41,15 +44,21 @@ function knownFields(path: string): string[] {
   return [];
 }
 
-/** Fields that are valid but would do nothing where they stand: a mistake worth naming. */
-function misplacedFields(config: ParsedConfig): string[] {
-  return Object.entries(config.policies).flatMap(([name, policy]) =>
-    policy.ipv6Prefix !== undefined && policy.scope !== "ip"
-      ? [
-          `policies.${name}.ipv6Prefix applies only to scope ip, and this policy has scope ${policy.scope}`,
-        ]
-      : [],
-  );
+interface PolicySet {
+  config: ParsedConfig;
+  policies: Policy[];
+}
+
+/** A parsed config whose every fault is listed, or its policies. */
+function validate(json: unknown): PolicySet | { problems: string[] } {
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((issue) => issueText(issue, knownFields)) };
+  }
+  const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
+  const byName = new Map(policies.map((policy) => [policy.name, policy]));
+  const problems = [...misplacedFields(parsed.data), ...telegramProblems(parsed.data, byName)];
+  return problems.length > 0 ? { problems } : { config: parsed.data, policies };
 }
 
 /** The named policies: define once, reuse everywhere. */
@@ -60,25 +69,19 @@ export class Registry {
   private readonly byName: ReadonlyMap<string, Policy>;
   private readonly telegram: TelegramConfig;
 
-  private constructor(config: ParsedConfig, policies: Policy[]) {
-    const { app, telegram } = config;
+  private constructor(set: PolicySet) {
+    const { app, telegram } = set.config;
     this.app = app;
-    this.availability = config.limiter;
-    this.byName = new Map(policies.map((policy) => [policy.name, policy]));
+    this.availability = set.config.limiter;
+    this.byName = new Map(set.policies.map((policy) => [policy.name, policy]));
     this.telegram = telegram ?? { bots: {} };
   }
 
   /** Validates a parsed `policies.json`; throws a ConfigError listing every fault. */
   static fromJson(json: unknown): Registry {
-    const parsed = configSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ConfigError(parsed.error.issues.map((issue) => issueText(issue, knownFields)));
-    }
-    const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
-    const registry = new Registry(parsed.data, policies);
-    const problems = [...misplacedFields(parsed.data), ...registry.danglingReferences(parsed.data)];
-    if (problems.length > 0) throw new ConfigError(problems);
-    return registry;
+    const set = validate(json);
+    if ("problems" in set) throw new ConfigError(set.problems);
+    return new Registry(set);
   }
 
   /** A bot of the `telegram.bots` section, or undefined. */
@@ -89,36 +92,6 @@ export class Registry {
   /** Every bot of the `telegram.bots` section, by name. */
   bots(): [string, BotConfig][] {
     return Object.entries(this.telegram.bots);
-  }
-
-  /** Rules may only name policies that exist and that a check can decide. */
-  private danglingReferences(config: ParsedConfig): string[] {
-    const problems: string[] = [];
-    for (const [botName, bot] of Object.entries(config.telegram?.bots ?? {})) {
-      const lists = [
-        ...bot.rules.map((rule, i) => ({ at: `rules[${i}]`, names: rule.policies })),
-        { at: "default", names: bot.default.policies },
-      ];
-      for (const { at, names } of lists) {
-        names.forEach((name, j) => {
-          const where = `telegram.bots.${botName}.${at}.policies[${j}]`;
-          const policy = this.byName.get(name);
-          if (policy === undefined) {
-            problems.push(
-              `${where} names unknown policy "${name}".${didYouMean(name, this.byName.keys())}`,
-            );
-          } else if (policy.limit.kind === "concurrency") {
-            problems.push(`${where} names "${name}", a concurrency policy, which needs leases`);
-          } else if (policy.scope === "ip" || policy.scope === "key") {
-            // Updates come from Telegram's servers: no client address, no app key.
-            problems.push(
-              `${where} names "${name}", scoped by ${policy.scope}, which a Telegram update never carries`,
-            );
-          }
-        });
-      }
-    }
-    return problems;
   }
 
   get(name: string): Policy {

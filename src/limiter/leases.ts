@@ -3,6 +3,7 @@ import type { Registry } from "../config/registry.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import { locateOrThrow } from "./locate.ts";
 import type { SubjectObjects } from "./objects.ts";
+import { bucketsFullReason } from "./outcome.ts";
 import {
   InputError,
   namedPolicy,
@@ -34,13 +35,13 @@ export class Leases {
       );
     }
     const limit = policy.limit;
-    const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, request);
+    const { stateKey, subjectKey, perBucket } = locateOrThrow(this.registry.app, policy, request);
     const leaseId = makeLeaseId(stateKey, crypto.randomUUID());
     if (!policy.enabled) {
       const full = { limit: limit.maxLeases, remaining: limit.maxLeases };
       return { acquired: true, leaseId, retryAfterMs: 0, ...full };
     }
-    const outcome = await this.objects.acquire(subjectKey, { stateKey, limit, leaseId });
+    const outcome = await this.objects.acquire(subjectKey, { stateKey, limit, leaseId, perBucket });
     return {
       acquired: outcome.acquired,
       leaseId: outcome.acquired ? leaseId : undefined,
@@ -48,6 +49,7 @@ export class Leases {
       retryAfterMs: outcome.retryAfterMs,
       limit: outcome.quota,
       remaining: outcome.remaining,
+      reason: outcome.bucketsFull ? bucketsFullReason(policy) : undefined,
     };
   }
 

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
-import { decide, refund, remainingUnconsumed } from "../core/limits.ts";
+import { refund, remainingUnconsumed } from "../core/limits.ts";
+import { decideItem, LiveBuckets } from "./buckets.ts";
 import {
   type AcquireOutcome,
   type BatchOutcome,
@@ -29,6 +30,7 @@ export class LimiterObject extends DurableObject<Env> {
   // can call prototype methods over RPC, and must not move this object's clock.
   private store!: StateStore;
   private clock: () => number = Date.now;
+  private readonly buckets = new LiveBuckets();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -51,9 +53,7 @@ export class LimiterObject extends DurableObject<Env> {
       }
       this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS, nowMs);
     }
-    const decisions = items.map((item) =>
-      decide(item.limit, this.store.get(item.stateKey), item, nowMs),
-    );
+    const decisions = items.map((item) => decideItem(this.buckets, this.store, item, nowMs));
     const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
     items.forEach((item, i) => {
       const decision = decisions[i] as (typeof decisions)[number];
@@ -73,6 +73,7 @@ export class LimiterObject extends DurableObject<Env> {
         retryAfterMs: d.retryAfterMs,
         resetMs: d.resetMs,
         receipt: admitted && d.allowed ? d.receipt : undefined,
+        bucketsFull: d.bucketsFull,
       })),
     };
   }
@@ -90,6 +91,12 @@ export class LimiterObject extends DurableObject<Env> {
   acquire(version: number, item: LeaseItem): AcquireOutcome {
     speaks(version);
     const nowMs = this.clock();
+    const full =
+      item.perBucket && this.buckets.refuse(this.store, item.stateKey, item.perBucket, nowMs);
+    if (full) {
+      const { maxLeases } = item.limit;
+      return { acquired: false, quota: maxLeases, remaining: 0, ...full, bucketsFull: true };
+    }
     const state = this.store.get(item.stateKey);
     const decision = concurrencyAcquire(item.limit, state as never, item.leaseId, nowMs);
     if (decision.allowed) {

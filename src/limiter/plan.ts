@@ -1,12 +1,11 @@
 import type { Policy } from "../config/policy.ts";
 import { type CheckLimit, maxCost } from "../core/limits.ts";
-import type { Identity } from "../core/scopes.ts";
-import { locate } from "./locate.ts";
+import { assertBucketTaken, locate, type Target } from "./locate.ts";
 import type { CheckItem } from "./protocol.ts";
 import { InputError } from "./request.ts";
 
-/** A check as the limiter decides it: validated identities, cost and content. */
-export interface Decidable extends Identity {
+/** A check as the limiter decides it: validated identities and bucket, cost and content. */
+export interface Decidable extends Target {
   cost: number;
   fingerprint?: string | undefined;
 }
@@ -58,6 +57,7 @@ function checkLimitOf(policy: Policy, cost: number): CheckLimit {
  */
 export function planCheck(app: string, policies: Policy[], request: Decidable): CheckPlan {
   const unique = [...new Map(policies.map((policy) => [policy.name, policy])).values()];
+  assertBucketTaken(unique, request.bucket);
   const batches: ObjectBatch[] = [];
   const batchOf = new Map<string, ObjectBatch>();
   const planned = unique.map((policy): PlannedPolicy => {
@@ -79,6 +79,7 @@ export function planCheck(app: string, policies: Policy[], request: Decidable): 
       enforce: policy.mode === "enforce",
       cost: request.cost,
       fingerprint: request.fingerprint,
+      perBucket: located.perBucket,
     });
     return {
       policy,

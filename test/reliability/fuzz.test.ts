@@ -42,6 +42,12 @@ const validCheck = {
   fingerprint: "x",
 };
 
+const bucketCheck = {
+  policies: ["login_provider", "user_throttle"],
+  user: "fuzz",
+  bucket: "google",
+};
+
 // Thousands of requests per test: about 6 s each on an idle two-core machine. The timeout
 // leaves room for a machine twenty times slower, so it fails only on a hang.
 const FUZZ_TIMEOUT_MS = 120_000;
@@ -53,6 +59,22 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
         await expectSafe(await api("/v1/check", { body }), [200, 400, 413, 429]);
       }),
       { numRuns: 3_000 },
+    );
+  });
+
+  it("POST /v1/check and /v1/reset with mutated buckets", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(bucketCheck, Object.keys(bucketCheck)), async (body) => {
+        await expectSafe(await api("/v1/check", { body }), [200, 400, 413, 429]);
+      }),
+      { numRuns: 1_000 },
+    );
+    const reset = { policy: "login_provider", user: "fuzz", bucket: "google" };
+    await fc.assert(
+      fc.asyncProperty(mutated(reset, Object.keys(reset)), async (body) => {
+        await expectSafe(await api("/v1/reset", { body }), [200, 400, 413]);
+      }),
+      { numRuns: 500 },
     );
   });
 
@@ -142,31 +164,26 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
         ttl: hostileValue,
         scope: hostileValue,
         mode: hostileValue,
+        perRequestBucket: hostileValue,
+        maxBuckets: hostileValue,
       },
       { requiredKeys: ["kind"] },
     );
+    const policies = fc.dictionary(fc.string({ maxLength: 20 }), policy, { maxKeys: 3 });
     fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.record({
-            policies: fc.dictionary(fc.string({ maxLength: 20 }), policy, { maxKeys: 3 }),
-          }),
-          fc.anything({ maxDepth: 4 }),
-        ),
-        (config) => {
-          try {
-            Registry.fromJson(config);
-            count("policies.json accepted");
-          } catch (error) {
-            count("policies.json rejected");
-            expect(error).toBeInstanceOf(ConfigError);
-            for (const problem of (error as ConfigError).problems) {
-              expect(problem.length).toBeGreaterThan(5);
-              expect(problem).not.toMatch(/Invalid input|undefined undefined/);
-            }
+      fc.property(fc.oneof(fc.record({ policies }), fc.anything({ maxDepth: 4 })), (config) => {
+        try {
+          Registry.fromJson(config);
+          count("policies.json accepted");
+        } catch (error) {
+          count("policies.json rejected");
+          expect(error).toBeInstanceOf(ConfigError);
+          for (const problem of (error as ConfigError).problems) {
+            expect(problem.length).toBeGreaterThan(5);
+            expect(problem).not.toMatch(/Invalid input|undefined undefined/);
           }
-        },
-      ),
+        }
+      }),
       { numRuns: 2_000 },
     );
   });
