@@ -109,6 +109,8 @@ export interface ListedPolicy {
 
 export interface PolicyList {
   app: string;
+  /** The policies.json environment in force (the deployment's POLICY_ENV); null for the base. */
+  environment: string | null;
   policies: ListedPolicy[];
 }
 

@@ -17,6 +17,8 @@ const MAX_TTL_SECONDS = 86_400;
 export const DEFAULT_MAX_BUCKETS = 64;
 export const MAX_MAX_BUCKETS = 1024;
 
+// Every field without its default: an environment's changes (config/environments.ts) take
+// these, so a field left out keeps the base's value rather than turning back to a default.
 const fields = {
   scope: oneOf(SCOPES).describe(
     "The broadest subject the policy counts over: user, chat, group (a user within a chat), " +
@@ -60,6 +62,12 @@ const throttleFields = {
   capacity: integer(1, MAX_CAPACITY).describe("Bucket size (other spelling)."),
   refillPerMinute: integer(1, MAX_CAPACITY).describe("Tokens refilled a minute."),
 };
+
+/** A throttle's two spellings: a field of one never combines with a field of the other. */
+export const THROTTLE_SPELLINGS = [
+  ["rate", "per", "burst"],
+  ["capacity", "refillPerMinute"],
+] as const;
 
 const throttle = z
   .strictObject({
@@ -126,5 +134,40 @@ export const policySchema = z.discriminatedUnion(
   },
 );
 
+/**
+ * An environment's changes to one policy: any field of any kind, none required, no defaults.
+ * Each field is checked here on its own; the merged policy is then checked whole, by
+ * `policySchema`, for what its kind allows.
+ */
+export const policyPatchSchema = z
+  .strictObject({
+    kind: oneOf(KINDS)
+      .optional()
+      .describe("Only to add a policy the base does not define; a policy's kind never changes."),
+    rate: throttleFields.rate.optional(),
+    per: throttleFields.per.optional(),
+    burst: throttleFields.burst.optional(),
+    capacity: throttleFields.capacity.optional(),
+    refillPerMinute: throttleFields.refillPerMinute.optional(),
+    scope: fields.scope.optional(),
+    ipv6Prefix: fields.ipv6Prefix.optional(),
+    method: fields.method.optional(),
+    bucket: fields.bucket.optional(),
+    perRequestBucket: fields.perRequestBucket.optional(),
+    maxBuckets: fields.maxBuckets.optional(),
+    enabled: fields.enabled.optional(),
+    mode: fields.mode.optional(),
+    description: fields.description.optional(),
+    window: integer(1, MAX_WINDOW_SECONDS)
+      .optional()
+      .describe("Seconds: a debounce's or window's."),
+    limit: integer(1, Math.max(MAX_WINDOW_LIMIT, MAX_LEASES))
+      .optional()
+      .describe("A window's most cost, or a concurrency policy's most leases."),
+    ttl: integer(1, MAX_TTL_SECONDS).optional().describe("A concurrency policy's lease ttl."),
+  })
+  .describe("Fields given replace the base policy's; the rest stay as the base has them.");
+
 export type PolicyInput = z.input<typeof policySchema>;
 export type ParsedPolicy = z.output<typeof policySchema>;
+export type PolicyPatch = z.output<typeof policyPatchSchema>;

@@ -1,4 +1,5 @@
 import { misplacedFields, telegramProblems } from "./consistency.ts";
+import { inEnvironment, mergeEnvironment } from "./environments.ts";
 import { ConfigError, issueText } from "./errors.ts";
 import { type Policy, toPolicy } from "./policy.ts";
 import { configSchema, type ParsedConfig } from "./schema.ts";
@@ -40,7 +41,8 @@ const POLICY_FIELDS = [
 
 function knownFields(path: string): string[] {
   if (path === "") return Object.keys(configSchema.shape);
-  if (path.startsWith("policies.")) return POLICY_FIELDS;
+  if (/^(environments\.[^.]+\.)?policies\./.test(path)) return POLICY_FIELDS;
+  if (/^environments\.[^.]+$/.test(path)) return ["policies"];
   return [];
 }
 
@@ -61,27 +63,64 @@ function validate(json: unknown): PolicySet | { problems: string[] } {
   return problems.length > 0 ? { problems } : { config: parsed.data, policies };
 }
 
+/** Every environment's merged set, validated: each one a deployment may run. */
+function environmentSets(base: ParsedConfig): Map<string, PolicySet> {
+  const sets = new Map<string, PolicySet>();
+  const problems: string[] = [];
+  for (const name of Object.keys(base.environments ?? {})) {
+    const merged = mergeEnvironment(base, name);
+    problems.push(...merged.problems);
+    if (merged.problems.length > 0) continue;
+    const set = validate(merged.json);
+    if ("problems" in set) problems.push(...set.problems.map((p) => inEnvironment(name, p)));
+    else sets.set(name, set);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return sets;
+}
+
 /** The named policies: define once, reuse everywhere. */
 export class Registry {
   readonly app: string;
+  /** The environment whose policy set this is; undefined for the base alone. */
+  readonly environment: string | undefined;
+  /** Every environment policies.json defines, whichever is in force. */
+  readonly environments: readonly string[];
   /** How long a decision may take, and what the HTTP and RPC doors answer past that. */
   readonly availability: ParsedConfig["limiter"];
   private readonly byName: ReadonlyMap<string, Policy>;
   private readonly telegram: TelegramConfig;
 
-  private constructor(set: PolicySet) {
+  private constructor(set: PolicySet, environment: string | undefined, environments: string[]) {
     const { app, telegram } = set.config;
     this.app = app;
+    this.environment = environment;
+    this.environments = environments;
     this.availability = set.config.limiter;
     this.byName = new Map(set.policies.map((policy) => [policy.name, policy]));
     this.telegram = telegram ?? { bots: {} };
   }
 
-  /** Validates a parsed `policies.json`; throws a ConfigError listing every fault. */
-  static fromJson(json: unknown): Registry {
-    const set = validate(json);
-    if ("problems" in set) throw new ConfigError(set.problems);
-    return new Registry(set);
+  /**
+   * Validates a parsed `policies.json`, the base and every environment's merged set, and
+   * holds the set of `environment` (the base alone when it is undefined or empty). Throws a
+   * ConfigError listing every fault.
+   */
+  static fromJson(json: unknown, environment?: string): Registry {
+    const base = validate(json);
+    if ("problems" in base) throw new ConfigError(base.problems);
+    const sets = environmentSets(base.config);
+    const names = [...sets.keys()];
+    if (environment === undefined || environment === "") {
+      return new Registry(base, undefined, names);
+    }
+    const set = sets.get(environment);
+    if (set === undefined) {
+      throw new ConfigError([
+        `environments.${environment} is not defined, and POLICY_ENV names it.${didYouMean(environment, names)}`,
+      ]);
+    }
+    return new Registry(set, environment, names);
   }
 
   /** A bot of the `telegram.bots` section, or undefined. */

@@ -170,20 +170,64 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
       { requiredKeys: ["kind"] },
     );
     const policies = fc.dictionary(fc.string({ maxLength: 20 }), policy, { maxKeys: 3 });
+    // An environment's changes over a valid base: any field, kind optional.
+    const base = { user_throttle: { kind: "throttle", rate: 5, per: 60 } };
+    const changes = fc.dictionary(
+      fc.oneof(fc.constantFrom("user_throttle", "added"), fc.string({ maxLength: 10 })),
+      fc.record(
+        {
+          kind: policy.map((p) => p.kind),
+          rate: hostileValue,
+          per: hostileValue,
+          capacity: hostileValue,
+          window: hostileValue,
+          enabled: hostileValue,
+          perRequestBucket: hostileValue,
+        },
+        { requiredKeys: [] },
+      ),
+      { maxKeys: 3 },
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.record({ policies }), fc.anything({ maxDepth: 4 })), (config) => {
-        try {
-          Registry.fromJson(config);
-          count("policies.json accepted");
-        } catch (error) {
-          count("policies.json rejected");
-          expect(error).toBeInstanceOf(ConfigError);
-          for (const problem of (error as ConfigError).problems) {
-            expect(problem.length).toBeGreaterThan(5);
-            expect(problem).not.toMatch(/Invalid input|undefined undefined/);
+      fc.property(
+        fc.oneof(
+          fc.record({ policies }),
+          fc.record({
+            policies: fc.constant(base),
+            environments: fc.dictionary(
+              fc.string({ maxLength: 10 }),
+              fc.record({ policies: changes }),
+              {
+                maxKeys: 2,
+              },
+            ),
+          }),
+          fc.record({
+            policies,
+            environments: fc.oneof(
+              fc.dictionary(fc.string({ maxLength: 10 }), fc.record({ policies }), { maxKeys: 2 }),
+              hostileValue,
+            ),
+          }),
+          fc.anything({ maxDepth: 4 }),
+        ),
+        (config) => {
+          try {
+            // Every environment of a file accepted can be started with.
+            for (const name of Registry.fromJson(config).environments) {
+              expect(Registry.fromJson(config, name).environment).toBe(name);
+            }
+            count("policies.json accepted");
+          } catch (error) {
+            count("policies.json rejected");
+            expect(error).toBeInstanceOf(ConfigError);
+            for (const problem of (error as ConfigError).problems) {
+              expect(problem.length).toBeGreaterThan(5);
+              expect(problem).not.toMatch(/Invalid input|undefined undefined/);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
