@@ -1,13 +1,15 @@
 // Validates policies.json and keeps policies.schema.json in step with the validator.
-//   node scripts/policies.ts --check   fail if policies.json is invalid, names a secret that
-//                                      wrangler.toml does not list, or the schema is stale
+//   node scripts/policies.ts --check   fail if policies.json (the base or any environment's
+//                                      set) is invalid, disagrees with wrangler.toml (a secret
+//                                      it does not list, an environment it does not define),
+//                                      or the schema is stale
 //   node scripts/policies.ts --write   regenerate policies.schema.json
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
+import { type WranglerConfig, wranglerProblems } from "../src/config/deployments.ts";
 import { ConfigError } from "../src/config/errors.ts";
 import { policiesJsonSchema } from "../src/config/json-schema.ts";
 import { Registry } from "../src/config/registry.ts";
-import { unlistedSecrets } from "../src/config/secrets.ts";
 
 const root = new URL("../", import.meta.url);
 const schemaPath = new URL("policies.schema.json", root);
@@ -21,17 +23,18 @@ if (mode === "--write") {
 
 let failed = false;
 try {
-  const registry = Registry.fromJson(
-    JSON.parse(readFileSync(new URL("policies.json", root), "utf8")),
-  );
+  const json = JSON.parse(readFileSync(new URL("policies.json", root), "utf8"));
+  const registry = Registry.fromJson(json);
   console.log(`policies.json: ${registry.list().length} policies, valid`);
-  const wrangler = parseToml(readFileSync(new URL("wrangler.toml", root), "utf8")) as {
-    secrets?: { required?: string[] };
-  };
-  const unlisted = unlistedSecrets(registry, wrangler.secrets?.required);
-  if (unlisted.length > 0) {
+  for (const name of registry.environments) {
+    const policies = Registry.fromJson(json, name).list().length;
+    console.log(`policies.json, environment ${name}: ${policies} policies, valid`);
+  }
+  const wrangler = parseToml(readFileSync(new URL("wrangler.toml", root), "utf8"));
+  const problems = wranglerProblems(json, wrangler as WranglerConfig);
+  if (problems.length > 0) {
     failed = true;
-    console.error(`wrangler.toml:\n  - ${unlisted.join("\n  - ")}`);
+    console.error(`wrangler.toml:\n  - ${problems.join("\n  - ")}`);
   }
 } catch (error) {
   failed = true;

@@ -2,10 +2,11 @@
 // (e2e and benchmarks): the worker bundles policies.json at build time, and these runs must
 // not depend on the one a user edits. src/ is copied rather than linked because esbuild
 // resolves links to their real paths, which would bundle the real policies.json.
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const API_TOKEN = "sandbox-token";
@@ -17,7 +18,6 @@ const COPIED = [
   "src",
   "scripts",
   "examples",
-  "wrangler.toml",
   "package.json",
   "tsconfig.json",
   // The [build] check fails unless the schema matches the validator, as this copy does.
@@ -36,6 +36,11 @@ export function makeSandbox(policies: object): string {
   for (const name of COPIED) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   writeFileSync(join(dir, "policies.json"), `${JSON.stringify(policies, null, 2)}\n`);
+  // The copy's policies define no environments, so it serves the base deployment alone:
+  // wrangler.toml's environments, which name the shipped file's, would fail its build check.
+  const wrangler = parseToml(readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
+  delete wrangler.env;
+  writeFileSync(join(dir, "wrangler.toml"), stringifyToml(wrangler));
   // Read by every worker in the copy, the limiter also when it is a second `-c` config.
   writeFileSync(
     join(dir, ".dev.vars"),

@@ -18,6 +18,11 @@ export interface LimitOptions<E extends HonoEnv> {
   cost?: number | ((c: Context<E>) => Awaitable<number>);
   /** Content for debounce policies: the same fingerprint twice within the window is denied. */
   fingerprint?: (c: Context<E>) => Awaitable<string | undefined>;
+  /**
+   * The bucket for the policies with `perRequestBucket`, e.g. `(c) => c.req.param("provider")`:
+   * each bucket counts apart within the subject. Undefined skips those policies.
+   */
+  bucket?: (c: Context<E>) => Awaitable<string | undefined>;
 }
 
 /**
@@ -52,6 +57,7 @@ export function limit<E extends HonoEnv = HonoEnv>(
       policies: options.policies,
       cost,
       fingerprint: await options.fingerprint?.(c),
+      bucket: await options.bucket?.(c),
     });
     const headers = rateLimitHeaders(result);
     if (!result.allowed && result.unavailable) {

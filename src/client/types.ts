@@ -21,8 +21,16 @@ export interface SubjectIds {
   key?: string | number;
 }
 
+/**
+ * For the policies with `perRequestBucket` (README, "Scopes and keys"): the bucket the call
+ * counts in within its subject, e.g. an OAuth provider. An identifier like the ids.
+ */
+export interface BucketedSubject extends SubjectIds {
+  bucket?: string | number;
+}
+
 /** The argument of `check()`: the body of `POST /v1/check`. */
-export interface CheckInput extends SubjectIds {
+export interface CheckInput extends BucketedSubject {
   policies: string[];
   cost?: number;
   fingerprint?: string;
@@ -44,7 +52,10 @@ export interface PolicyResult {
   key?: string | undefined;
   /** The request lacked the identifiers of the policy's scope, so it did not count. */
   skipped?: true | undefined;
-  /** Why it was skipped ("needs user") or denied by an operator ("blocked"). */
+  /**
+   * Why it was skipped ("needs user", "needs bucket"), or why it denied other than by its
+   * limit: an operator's block ("blocked"), a new bucket past the policy's `maxBuckets`.
+   */
   reason?: string | undefined;
   /** Shadow mode: `allowed` is what enforcing would have said; the check was not denied. */
   shadow?: true | undefined;
@@ -83,6 +94,8 @@ export interface AcquireResult {
   retryAfterMs: number;
   limit: number;
   remaining: number;
+  /** Why it was refused other than by its limit (a new bucket past `maxBuckets`). */
+  reason?: string | undefined;
 }
 
 /** A policy as `GET /v1/policies` and the RPC `policies()` list it. */
@@ -93,6 +106,10 @@ export interface ListedPolicy {
   ipv6Prefix: number;
   method?: string | undefined;
   bucket?: string | undefined;
+  /** A check names the bucket it counts in (`bucket`); each bucket counts apart. */
+  perRequestBucket?: boolean | undefined;
+  /** With `perRequestBucket`: the most buckets live at once per subject. */
+  maxBuckets?: number | undefined;
   enabled: boolean;
   mode: "enforce" | "shadow";
   description?: string | undefined;
@@ -103,6 +120,8 @@ export interface ListedPolicy {
 
 export interface PolicyList {
   app: string;
+  /** The policies.json environment in force (the deployment's POLICY_ENV); null for the base. */
+  environment: string | null;
   policies: ListedPolicy[];
 }
 
@@ -117,11 +136,11 @@ export interface RateLimiterBinding {
   /** What `check(input)` would decide now, consuming and writing nothing. */
   peek(input: CheckInput): Promise<CheckResult>;
   /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
-  acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult>;
+  acquire(policy: string, subject?: BucketedSubject): Promise<AcquireResult>;
   /** Returns a lease; false when it is unknown, already released or expired. */
   release(leaseId: string): Promise<boolean>;
-  /** Forgets one subject's state for one policy. */
-  reset(policy: string, subject?: SubjectIds): Promise<{ key: string }>;
+  /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */
+  reset(policy: string, subject?: BucketedSubject): Promise<{ key: string }>;
   /** The policies, as `GET /v1/policies` lists them. */
   policies(): Promise<PolicyList>;
 }

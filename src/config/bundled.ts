@@ -4,7 +4,10 @@ import policies from "#policies";
 import { Registry } from "./registry.ts";
 
 /**
- * The registry built from the bundled policies.json. Validated at module load, so a worker
- * with a bad file fails to start (and `wrangler deploy` refuses it) instead of serving.
+ * The registry built from the bundled policies.json, with the set of `environment` (the
+ * deployment's POLICY_ENV; the base alone when unset). Every environment is validated, so a
+ * worker with a bad file fails to start (and `wrangler deploy` refuses it) instead of serving.
  */
-export const registry = Registry.fromJson(policies);
+export function bundledRegistry(environment: string | undefined): Registry {
+  return Registry.fromJson(policies, environment);
+}

@@ -23,10 +23,13 @@ function pathText(path: readonly PropertyKey[]): string {
 export function issueText(issue: z.core.$ZodIssue, knownFields: (path: string) => string[]) {
   const at = pathText(issue.path);
   if (issue.code === "unrecognized_keys") {
+    const known = knownFields(at);
     return issue.keys
       .map((key) => {
         const where = at === "" ? key : `${at}.${key}`;
-        return `${where} is not a known field.${didYouMean(key, knownFields(at))}`;
+        // A field known elsewhere here (`ttl` on a throttle) is one of another kind of policy.
+        if (known.includes(key)) return `${where} is not a field of this kind of policy`;
+        return `${where} is not a known field.${didYouMean(key, known)}`;
       })
       .join("\n  - ");
   }

@@ -2,7 +2,7 @@ import type { Limit } from "../core/limits.ts";
 import { ConfigError, issueText } from "./errors.ts";
 import { shown } from "./fields.ts";
 import { limitOf } from "./policy.ts";
-import { policySchema } from "./schema.ts";
+import { policySchema } from "./policy-schema.ts";
 import { didYouMean } from "./suggest.ts";
 
 /** The fields that say a limit, per kind: what a runtime override may replace. */

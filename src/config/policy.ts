@@ -1,7 +1,7 @@
 import { DEFAULT_IPV6_PREFIX } from "../core/ip.ts";
 import type { Limit } from "../core/limits.ts";
 import type { Scope } from "../core/scopes.ts";
-import type { ParsedPolicy } from "./schema.ts";
+import { DEFAULT_MAX_BUCKETS, type ParsedPolicy } from "./policy-schema.ts";
 
 /** A validated policy, normalised to one shape per kind whatever spelling the file used. */
 export interface Policy {
@@ -12,6 +12,10 @@ export interface Policy {
   ipv6Prefix: number;
   method?: string | undefined;
   bucket?: string | undefined;
+  /** Each check names a bucket, counted apart within the subject. Absent: false. */
+  perRequestBucket?: boolean | undefined;
+  /** With perRequestBucket: the most buckets live at once per subject. */
+  maxBuckets?: number | undefined;
   enabled: boolean;
   mode: "enforce" | "shadow";
   description?: string | undefined;
@@ -51,6 +55,8 @@ export function toPolicy(name: string, parsed: ParsedPolicy): Policy {
     ipv6Prefix: parsed.ipv6Prefix ?? DEFAULT_IPV6_PREFIX,
     method: parsed.method,
     bucket: parsed.bucket,
+    perRequestBucket: parsed.perRequestBucket,
+    maxBuckets: parsed.perRequestBucket ? (parsed.maxBuckets ?? DEFAULT_MAX_BUCKETS) : undefined,
     enabled: parsed.enabled,
     mode: parsed.mode,
     description: parsed.description,

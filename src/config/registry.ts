@@ -1,3 +1,5 @@
+import { misplacedFields, telegramProblems } from "./consistency.ts";
+import { inEnvironment, mergeEnvironment } from "./environments.ts";
 import { ConfigError, issueText } from "./errors.ts";
 import { type Policy, toPolicy } from "./policy.ts";
 import { configSchema, type ParsedConfig } from "./schema.ts";
@@ -30,6 +32,8 @@ const POLICY_FIELDS = [
   "ipv6Prefix",
   "method",
   "bucket",
+  "perRequestBucket",
+  "maxBuckets",
   "enabled",
   "mode",
   "description",
@@ -37,48 +41,86 @@ const POLICY_FIELDS = [
 
 function knownFields(path: string): string[] {
   if (path === "") return Object.keys(configSchema.shape);
-  if (path.startsWith("policies.")) return POLICY_FIELDS;
+  if (/^(environments\.[^.]+\.)?policies\./.test(path)) return POLICY_FIELDS;
+  if (/^environments\.[^.]+$/.test(path)) return ["policies"];
   return [];
 }
 
-/** Fields that are valid but would do nothing where they stand: a mistake worth naming. */
-function misplacedFields(config: ParsedConfig): string[] {
-  return Object.entries(config.policies).flatMap(([name, policy]) =>
-    policy.ipv6Prefix !== undefined && policy.scope !== "ip"
-      ? [
-          `policies.${name}.ipv6Prefix applies only to scope ip, and this policy has scope ${policy.scope}`,
-        ]
-      : [],
-  );
+interface PolicySet {
+  config: ParsedConfig;
+  policies: Policy[];
+}
+
+/** A parsed config whose every fault is listed, or its policies. */
+function validate(json: unknown): PolicySet | { problems: string[] } {
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((issue) => issueText(issue, knownFields)) };
+  }
+  const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
+  const byName = new Map(policies.map((policy) => [policy.name, policy]));
+  const problems = [...misplacedFields(parsed.data), ...telegramProblems(parsed.data, byName)];
+  return problems.length > 0 ? { problems } : { config: parsed.data, policies };
+}
+
+/** Every environment's merged set, validated: each one a deployment may run. */
+function environmentSets(base: ParsedConfig): Map<string, PolicySet> {
+  const sets = new Map<string, PolicySet>();
+  const problems: string[] = [];
+  for (const name of Object.keys(base.environments ?? {})) {
+    const merged = mergeEnvironment(base, name);
+    problems.push(...merged.problems);
+    if (merged.problems.length > 0) continue;
+    const set = validate(merged.json);
+    if ("problems" in set) problems.push(...set.problems.map((p) => inEnvironment(name, p)));
+    else sets.set(name, set);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return sets;
 }
 
 /** The named policies: define once, reuse everywhere. */
 export class Registry {
   readonly app: string;
+  /** The environment whose policy set this is; undefined for the base alone. */
+  readonly environment: string | undefined;
+  /** Every environment policies.json defines, whichever is in force. */
+  readonly environments: readonly string[];
   /** How long a decision may take, and what the HTTP and RPC doors answer past that. */
   readonly availability: ParsedConfig["limiter"];
   private readonly byName: ReadonlyMap<string, Policy>;
   private readonly telegram: TelegramConfig;
 
-  private constructor(config: ParsedConfig, policies: Policy[]) {
-    const { app, telegram } = config;
+  private constructor(set: PolicySet, environment: string | undefined, environments: string[]) {
+    const { app, telegram } = set.config;
     this.app = app;
-    this.availability = config.limiter;
-    this.byName = new Map(policies.map((policy) => [policy.name, policy]));
+    this.environment = environment;
+    this.environments = environments;
+    this.availability = set.config.limiter;
+    this.byName = new Map(set.policies.map((policy) => [policy.name, policy]));
     this.telegram = telegram ?? { bots: {} };
   }
 
-  /** Validates a parsed `policies.json`; throws a ConfigError listing every fault. */
-  static fromJson(json: unknown): Registry {
-    const parsed = configSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ConfigError(parsed.error.issues.map((issue) => issueText(issue, knownFields)));
+  /**
+   * Validates a parsed `policies.json`, the base and every environment's merged set, and
+   * holds the set of `environment` (the base alone when it is undefined or empty). Throws a
+   * ConfigError listing every fault.
+   */
+  static fromJson(json: unknown, environment?: string): Registry {
+    const base = validate(json);
+    if ("problems" in base) throw new ConfigError(base.problems);
+    const sets = environmentSets(base.config);
+    const names = [...sets.keys()];
+    if (environment === undefined || environment === "") {
+      return new Registry(base, undefined, names);
     }
-    const policies = Object.entries(parsed.data.policies).map(([name, p]) => toPolicy(name, p));
-    const registry = new Registry(parsed.data, policies);
-    const problems = [...misplacedFields(parsed.data), ...registry.danglingReferences(parsed.data)];
-    if (problems.length > 0) throw new ConfigError(problems);
-    return registry;
+    const set = sets.get(environment);
+    if (set === undefined) {
+      throw new ConfigError([
+        `environments.${environment} is not defined, and POLICY_ENV names it.${didYouMean(environment, names)}`,
+      ]);
+    }
+    return new Registry(set, environment, names);
   }
 
   /** A bot of the `telegram.bots` section, or undefined. */
@@ -89,36 +131,6 @@ export class Registry {
   /** Every bot of the `telegram.bots` section, by name. */
   bots(): [string, BotConfig][] {
     return Object.entries(this.telegram.bots);
-  }
-
-  /** Rules may only name policies that exist and that a check can decide. */
-  private danglingReferences(config: ParsedConfig): string[] {
-    const problems: string[] = [];
-    for (const [botName, bot] of Object.entries(config.telegram?.bots ?? {})) {
-      const lists = [
-        ...bot.rules.map((rule, i) => ({ at: `rules[${i}]`, names: rule.policies })),
-        { at: "default", names: bot.default.policies },
-      ];
-      for (const { at, names } of lists) {
-        names.forEach((name, j) => {
-          const where = `telegram.bots.${botName}.${at}.policies[${j}]`;
-          const policy = this.byName.get(name);
-          if (policy === undefined) {
-            problems.push(
-              `${where} names unknown policy "${name}".${didYouMean(name, this.byName.keys())}`,
-            );
-          } else if (policy.limit.kind === "concurrency") {
-            problems.push(`${where} names "${name}", a concurrency policy, which needs leases`);
-          } else if (policy.scope === "ip" || policy.scope === "key") {
-            // Updates come from Telegram's servers: no client address, no app key.
-            problems.push(
-              `${where} names "${name}", scoped by ${policy.scope}, which a Telegram update never carries`,
-            );
-          }
-        });
-      }
-    }
-    return problems;
   }
 
   get(name: string): Policy {

@@ -1,105 +1,47 @@
 import { z } from "zod";
-import { DEFAULT_IPV6_PREFIX, MAX_IPV6_PREFIX, MIN_IPV6_PREFIX } from "../core/ip.ts";
-import { SCOPES } from "../core/scopes.ts";
-import { expected, flag, integer, oneOf, token } from "./fields.ts";
+import { expected, integer, oneOf, token } from "./fields.ts";
+import { POLICY_NAME, policyPatchSchema, policySchema } from "./policy-schema.ts";
 import { telegramSchema } from "./telegram.ts";
 
-export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const MAX_CAPACITY = 1_000_000;
-/** Keeps integer token units (capacity × seconds × 1000) below 2^53. */
-export const MAX_REFILL_SECONDS = 7 * 24 * 3600;
-/** Bounds the exact sliding log kept per subject. */
-export const MAX_WINDOW_LIMIT = 10_000;
-export const MAX_WINDOW_SECONDS = 7 * 24 * 3600;
-/** Most leases a concurrency policy may allow at once. */
-export const MAX_LEASES = 10_000;
+/** A fault of a record's key (a policy's or an environment's name), at the key itself. */
+function keyIssue(name: string, message: string): z.core.$ZodRawIssue {
+  return { code: "custom", path: [name], input: name, message };
+}
 
-const common = {
-  scope: oneOf(SCOPES)
-    .default("user")
-    .describe(
-      "The broadest subject the policy counts over: user, chat, group (a user within a chat), " +
-        "global, ip, or key (an id your app chooses). Default: user.",
-    ),
-  ipv6Prefix: integer(MIN_IPV6_PREFIX, MAX_IPV6_PREFIX)
-    .optional()
-    .describe(
-      `For scope ip: an IPv6 client counts by its network of this many bits, ${MIN_IPV6_PREFIX}-${MAX_IPV6_PREFIX}. ` +
-        `Default: ${DEFAULT_IPV6_PREFIX}. IPv4 always counts per address.`,
-    ),
-  method: token("method").optional().describe("Optional part of the key, e.g. sendMessage."),
-  bucket: token("bucket").optional().describe("Optional part of the key, e.g. a handler name."),
-  enabled: flag().default(true).describe("false: always allowed, and reported as disabled."),
-  mode: oneOf(["enforce", "shadow"])
-    .default("enforce")
-    .describe("shadow: decided and reported, never denies."),
-  description: z.string().max(500).optional(),
-};
+/** Wrangler's environment names as `[env.NAME]` and `--env NAME` take them. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-const throttle = z
-  .strictObject({
-    kind: z.literal("throttle"),
-    rate: integer(1, MAX_CAPACITY).optional().describe("Tokens refilled every `per` seconds."),
-    per: integer(1, MAX_REFILL_SECONDS).optional().describe("Seconds in which `rate` refill."),
-    burst: integer(1, MAX_CAPACITY)
-      .optional()
-      .describe("Bucket size when larger than `rate`. Default: rate."),
-    capacity: integer(1, MAX_CAPACITY).optional().describe("Bucket size (other spelling)."),
-    refillPerMinute: integer(1, MAX_CAPACITY).optional().describe("Tokens refilled a minute."),
-    ...common,
-  })
+const environments = z
+  .record(
+    z.string(),
+    z.strictObject(
+      {
+        policies: z
+          .record(z.string(), policyPatchSchema, {
+            error: expected("an object of policies, each with the fields to change"),
+          })
+          .describe(
+            "Per policy, the fields that replace the base's; a policy the base lacks is added " +
+              '(with its kind); "enabled": false switches one off.',
+          ),
+      },
+      { error: expected('an object like { "policies": { … } }') },
+    ),
+    { error: expected("an object of named environments") },
+  )
   .check((ctx) => {
-    const v = ctx.value;
-    const issue = (path: string, message: string) =>
-      ctx.issues.push({ code: "custom", path: [path], message, input: v });
-    const rateSpelling = v.rate !== undefined || v.per !== undefined || v.burst !== undefined;
-    const capacitySpelling = v.capacity !== undefined || v.refillPerMinute !== undefined;
-    if (rateSpelling && capacitySpelling) {
-      issue("capacity", "cannot be combined with rate/per/burst: use one spelling");
-    } else if (capacitySpelling) {
-      if (v.capacity === undefined) issue("capacity", "is required with refillPerMinute");
-      if (v.refillPerMinute === undefined) issue("refillPerMinute", "is required with capacity");
-    } else {
-      if (v.rate === undefined) issue("rate", "is required (or use capacity + refillPerMinute)");
-      if (v.per === undefined) issue("per", "is required with rate");
-      if (v.burst !== undefined && v.rate !== undefined && v.burst < v.rate) {
-        issue("burst", `must be at least rate (${v.rate}), got ${v.burst}`);
+    for (const name of Object.keys(ctx.value)) {
+      if (!ENVIRONMENT_NAME.test(name)) {
+        ctx.issues.push(
+          keyIssue(name, "is not a valid environment name: use 1-64 of A-Z a-z 0-9 _ -"),
+        );
       }
     }
-  });
-
-const debounce = z.strictObject({
-  kind: z.literal("debounce"),
-  window: integer(1, 86_400).describe("Seconds during which the same fingerprint is rejected."),
-  ...common,
-});
-
-const window = z.strictObject({
-  kind: z.literal("window"),
-  limit: integer(1, MAX_WINDOW_LIMIT).describe("Most cost admitted in any sliding window."),
-  window: integer(1, MAX_WINDOW_SECONDS).describe("Window length in seconds."),
-  ...common,
-});
-
-const concurrency = z.strictObject({
-  kind: z.literal("concurrency"),
-  limit: integer(1, MAX_LEASES).describe("Most leases held at once."),
-  ttl: integer(1, 86_400).describe("Seconds after which a lease never released expires."),
-  ...common,
-});
-
-export const KINDS = ["throttle", "debounce", "window", "concurrency"] as const;
-
-export const policySchema = z.discriminatedUnion(
-  "kind",
-  [throttle, debounce, window, concurrency],
-  {
-    error: (iss) =>
-      iss.code === "invalid_union" && iss.path?.at(-1) === "kind"
-        ? `must be one of ${KINDS.join(", ")}`
-        : undefined,
-  },
-);
+  })
+  .describe(
+    "Changes over the base policies per wrangler environment ([env.NAME] in wrangler.toml, " +
+      "whose vars set POLICY_ENV = NAME). Without POLICY_ENV the base alone applies.",
+  );
 
 export const configSchema = z.strictObject(
   {
@@ -111,22 +53,14 @@ export const configSchema = z.strictObject(
         const seen = new Map<string, string>();
         for (const name of Object.keys(ctx.value)) {
           if (!POLICY_NAME.test(name)) {
-            ctx.issues.push({
-              code: "custom",
-              path: [name],
-              input: name,
-              message:
-                "is not a valid policy name: use 1-64 letters, digits, _ . - (starting alnum)",
-            });
+            const message =
+              "is not a valid policy name: use 1-64 letters, digits, _ . - (starting alnum)";
+            ctx.issues.push(keyIssue(name, message));
           }
           const other = seen.get(name.toLowerCase());
           if (other !== undefined) {
-            ctx.issues.push({
-              code: "custom",
-              path: [name],
-              input: name,
-              message: `differs from policy "${other}" only by case; names must differ by more`,
-            });
+            const message = `differs from policy "${other}" only by case; names must differ by more`;
+            ctx.issues.push(keyIssue(name, message));
           }
           seen.set(name.toLowerCase(), name);
         }
@@ -145,10 +79,9 @@ export const configSchema = z.strictObject(
       })
       .default({ budgetMs: 1000, failMode: "closed" }),
     telegram: telegramSchema.optional().describe("Bots whose webhooks this worker fronts."),
+    environments: environments.optional(),
   },
   { error: expected("a JSON object") },
 );
 
-export type PolicyInput = z.input<typeof policySchema>;
-export type ParsedPolicy = z.output<typeof policySchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

@@ -20,11 +20,15 @@ export function secretsNamed(registry: Registry): { name: string; namedAt: strin
 }
 
 /**
- * wrangler.toml's `[secrets] required` is all `wrangler dev` loads from .dev.vars, and all
- * `wrangler deploy` checks is set. A secret policies.json names but that list leaves out
+ * wrangler.toml's `[secrets] required` (`[env.NAME.secrets] required` for an environment) is
+ * all `wrangler dev` loads from .dev.vars, and all `wrangler deploy` checks is set. A secret policies.json names but that list leaves out
  * would be silently absent locally: one line per such secret, saying what to add.
  */
-export function unlistedSecrets(registry: Registry, required: readonly string[] | undefined) {
+export function unlistedSecrets(
+  registry: Registry,
+  required: readonly string[] | undefined,
+  section = "[secrets] required",
+) {
   if (required === undefined) return [];
   const listed = new Set(required);
   const seen = new Set<string>();
@@ -32,7 +36,7 @@ export function unlistedSecrets(registry: Registry, required: readonly string[] 
     .filter(({ name }) => !listed.has(name) && !seen.has(name) && seen.add(name))
     .map(
       ({ name, namedAt }) =>
-        `${namedAt} names the secret ${name}, which wrangler.toml's [secrets] required does not ` +
+        `${namedAt} names the secret ${name}, which wrangler.toml's ${section} does not ` +
         `list: add "${name}" there, or wrangler dev will not load it from .dev.vars`,
     );
 }

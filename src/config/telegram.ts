@@ -85,10 +85,21 @@ const match = z
   })
   .describe("Every condition given must hold; none given matches every update.");
 
+/** Where a rule's update names the bucket of its policies that take one per request. */
+export const BUCKET_SOURCES = ["command", "callbackAction", "updateType"] as const;
+
+const bucketFrom = oneOf(BUCKET_SOURCES)
+  .optional()
+  .describe(
+    "The bucket for the rule's policies with perRequestBucket: command (/start, without " +
+      "@bot and arguments), callbackAction (callback data up to its first ':'), or updateType.",
+  );
+
 const rule = z.strictObject({
   name: z.string().min(1).max(64).optional(),
   match: match.default({}),
   policies: policyNames,
+  bucketFrom,
   onDeny,
 });
 
@@ -114,7 +125,7 @@ const bot = z.strictObject({
     .describe("If the limiter fails: open forwards the update, closed asks Telegram to retry."),
   rules: z.array(rule).max(64).default([]),
   default: z
-    .strictObject({ policies: policyNames, onDeny })
+    .strictObject({ policies: policyNames, bucketFrom, onDeny })
     .default({ policies: [], onDeny: "drop" })
     .describe("What applies to an update no rule matches."),
 });
@@ -130,3 +141,4 @@ export type TelegramConfig = z.output<typeof telegramSchema>;
 export type BotConfig = z.output<typeof bot>;
 export type RuleConfig = z.output<typeof rule>;
 export type OnDeny = z.output<typeof onDeny>;
+export type BucketSource = (typeof BUCKET_SOURCES)[number];

@@ -25,7 +25,10 @@ export interface KeyParts {
   scope: Scope;
   ids: readonly string[];
   method?: string | undefined;
+  /** The policy's own bucket, fixed in its config. */
   bucket?: string | undefined;
+  /** The bucket a request named, for a policy that takes one per request. */
+  requestBucket?: string | undefined;
 }
 
 /**
@@ -40,12 +43,14 @@ function segmentsOf(parts: KeyParts): string[] {
   const segments = [parts.app, parts.namespace, parts.scope.toUpperCase(), ...parts.ids];
   if (parts.method !== undefined) segments.push(`m=${parts.method}`);
   if (parts.bucket !== undefined) segments.push(`b=${parts.bucket}`);
+  if (parts.requestBucket !== undefined) segments.push(`r=${parts.requestBucket}`);
   return segments;
 }
 
 /**
- * The canonical key `app:namespace:SCOPE:id1[:id2][:m=method][:b=bucket]`. The scope fixes
- * how many ids follow and no part may hold the separator, so the key is injective. Parts
+ * The canonical key `app:namespace:SCOPE:id1[:id2][:m=method][:b=bucket][:r=requestBucket]`.
+ * The scope fixes how many ids follow, the optional parts come in a fixed order each under a
+ * marker of its own, and no part may hold the separator, so the key is injective. Parts
  * come validated (ids where a request enters, names when the config loads), so this runs
  * on every check without checking them again.
  */
@@ -70,17 +75,19 @@ export function parseCanonicalKey(key: string): KeyParts | undefined {
   const count = IDS_PER_SCOPE[scope];
   if (count === undefined || rest.length < count) return undefined;
   const parts: KeyParts = { app, namespace, scope, ids: rest.slice(0, count) };
+  // Each optional part at most once and in key order; the round trip below enforces both.
   for (const extra of rest.slice(count)) {
-    if (extra.startsWith("m=") && parts.method === undefined && parts.bucket === undefined) {
-      parts.method = extra.slice(2);
-    } else if (extra.startsWith("b=") && parts.bucket === undefined) {
-      parts.bucket = extra.slice(2);
-    } else {
-      return undefined;
-    }
+    const value = extra.slice(2);
+    if (extra.startsWith("m=") && parts.method === undefined) parts.method = value;
+    else if (extra.startsWith("b=") && parts.bucket === undefined) parts.bucket = value;
+    else if (extra.startsWith("r=") && parts.requestBucket === undefined) {
+      parts.requestBucket = value;
+    } else return undefined;
   }
-  // A key that travelled back to us is untrusted: every part must be a valid identifier.
-  if (segmentsOf(parts).some((segment) => identifierProblem(segment) !== undefined)) {
+  // A key that travelled back to us is untrusted: every part must be a valid identifier,
+  // and so must the value under each marker.
+  const values = [parts.method, parts.bucket, parts.requestBucket].filter((v) => v !== undefined);
+  if ([...segmentsOf(parts), ...values].some((part) => identifierProblem(part) !== undefined)) {
     return undefined;
   }
   return canonicalKey(parts) === key ? parts : undefined;

@@ -1,12 +1,12 @@
 import type { AcquireResult } from "../client/types.ts";
+import { MAX_LEASES } from "../config/policy-schema.ts";
 import type { Registry } from "../config/registry.ts";
-import { MAX_LEASES } from "../config/schema.ts";
 import type { ConcurrencyLimit } from "../core/concurrency.ts";
-import type { Identity } from "../core/scopes.ts";
 import type { InForce } from "./in-force.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
-import { locateOrThrow } from "./locate.ts";
+import { locateOrThrow, type Target } from "./locate.ts";
 import type { SubjectObjects } from "./objects.ts";
+import { bucketsFullReason } from "./outcome.ts";
 import { InputError } from "./request.ts";
 
 /** A policy's concurrency limit: leases are for concurrency policies only. */
@@ -33,15 +33,16 @@ export class Leases {
   }
 
   /** Takes a lease of a concurrency policy. A full policy is data, not an error. */
-  async acquire(policy: InForce, identity: Identity): Promise<AcquireResult> {
+  async acquire(policy: InForce, identity: Target): Promise<AcquireResult> {
     const limit = concurrencyLimit(policy);
-    const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, identity);
+    const { stateKey, subjectKey, perBucket } = locateOrThrow(this.registry.app, policy, identity);
     const leaseId = makeLeaseId(stateKey, crypto.randomUUID());
     // A policy switched off or lifted by an override still keeps its leases, counted against
     // the most any policy allows, so they count again once the limit is back.
     const lifted = !policy.enabled || policy.unlimited === true;
     const counted = lifted ? { ...limit, maxLeases: MAX_LEASES } : limit;
-    const outcome = await this.objects.acquire(subjectKey, { stateKey, limit: counted, leaseId });
+    const item = { stateKey, limit: counted, leaseId, perBucket };
+    const outcome = await this.objects.acquire(subjectKey, item);
     const held = counted.maxLeases - outcome.remaining;
     return {
       acquired: outcome.acquired,
@@ -50,6 +51,7 @@ export class Leases {
       retryAfterMs: outcome.retryAfterMs,
       limit: limit.maxLeases,
       remaining: Math.max(0, limit.maxLeases - held),
+      reason: outcome.bucketsFull ? bucketsFullReason(policy) : undefined,
     };
   }
 

@@ -175,13 +175,14 @@ export class Limiter {
     return this.leases.release(leaseId);
   }
 
-  /** Forgets one subject's state for one policy. */
+  /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */
   async reset(input: PolicySubject): Promise<{ key: string }> {
     const request = parseInput(policySubjectSchema, input);
     const policy = namedPolicy(this.registry, request.policy);
-    const { stateKey, subjectKey } = locateOrThrow(this.registry.app, policy, request);
+    const { stateKey, subjectKey, perBucket } = locateOrThrow(this.registry.app, policy, request);
     await this.objects.reset(subjectKey, [stateKey]);
-    this.denials.forget(stateKey);
+    // A bucket reset may free room for a new bucket denied as one too many: forget those too.
+    this.denials.forget(perBucket?.familyKey ?? stateKey);
     return { key: stateKey };
   }
 

@@ -1,13 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
-import type { Decision } from "../core/decision.ts";
-import {
-  decide,
-  type LimitState,
-  type Receipt,
-  refund,
-  remainingUnconsumed,
-} from "../core/limits.ts";
+import { refund, remainingUnconsumed } from "../core/limits.ts";
+import { decideItem, type ItemDecision, LiveBuckets } from "./buckets.ts";
 import {
   type AcquireOutcome,
   type BatchOutcome,
@@ -28,7 +22,7 @@ function speaks(version: number): void {
 /** What a batch decided; receipts only for what it consumed. */
 function batchOutcome(
   items: CheckItem[],
-  decisions: Decision<LimitState, Receipt>[],
+  decisions: ItemDecision[],
   admitted: boolean,
   consumed: boolean,
 ): BatchOutcome {
@@ -42,6 +36,7 @@ function batchOutcome(
       retryAfterMs: d.retryAfterMs,
       resetMs: d.resetMs,
       receipt: consumed && admitted && d.allowed ? d.receipt : undefined,
+      bucketsFull: d.bucketsFull,
     })),
   };
 }
@@ -57,6 +52,7 @@ export class LimiterObject extends DurableObject<Env> {
   // can call prototype methods over RPC, and must not move this object's clock.
   private store!: StateStore;
   private clock: () => number = Date.now;
+  private readonly buckets = new LiveBuckets();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -79,9 +75,7 @@ export class LimiterObject extends DurableObject<Env> {
       }
       this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS, nowMs);
     }
-    const decisions = items.map((item) =>
-      decide(item.limit, this.store.get(item.stateKey), item, nowMs),
-    );
+    const decisions = items.map((item) => decideItem(this.buckets, this.store, item, nowMs));
     const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
     items.forEach((item, i) => {
       const decision = decisions[i] as (typeof decisions)[number];
@@ -99,9 +93,7 @@ export class LimiterObject extends DurableObject<Env> {
   peek(version: number, items: CheckItem[]): BatchOutcome {
     speaks(version);
     const nowMs = this.clock();
-    const decisions = items.map((item) =>
-      decide(item.limit, this.store.get(item.stateKey), item, nowMs),
-    );
+    const decisions = items.map((item) => decideItem(this.buckets, this.store, item, nowMs));
     const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
     return batchOutcome(items, decisions, admitted, false);
   }
@@ -119,6 +111,12 @@ export class LimiterObject extends DurableObject<Env> {
   acquire(version: number, item: LeaseItem): AcquireOutcome {
     speaks(version);
     const nowMs = this.clock();
+    const full =
+      item.perBucket && this.buckets.refuse(this.store, item.stateKey, item.perBucket, nowMs);
+    if (full) {
+      const { maxLeases } = item.limit;
+      return { acquired: false, quota: maxLeases, remaining: 0, ...full, bucketsFull: true };
+    }
     const state = this.store.get(item.stateKey);
     const decision = concurrencyAcquire(item.limit, state as never, item.leaseId, nowMs);
     if (decision.allowed) {

@@ -1,4 +1,5 @@
 import type { CheckResult, PolicyResult } from "../client/types.ts";
+import type { Policy } from "../config/policy.ts";
 import { quotaOf, remainingUnconsumed } from "../core/limits.ts";
 import type { Blocking } from "../rules/rule-set.ts";
 import type { SubjectRefunds } from "./decided.ts";
@@ -8,6 +9,14 @@ import type { BatchOutcome } from "./protocol.ts";
 
 // Folds what the objects answered into the results every door reports. Pure: each result is
 // built once, from the plan and the outcomes.
+
+/** Why a new bucket was denied before its limit was asked. */
+export function bucketsFullReason(policy: Policy): string {
+  return (
+    `too many buckets: ${policy.maxBuckets} of policy "${policy.name}" are live on this ` +
+    "subject, and a new one waits until one of them recovers"
+  );
+}
 
 /** A policy's result before anything counted: its full quota, nothing to wait for. */
 export function idleResult(policy: InForce): PolicyResult {
@@ -46,7 +55,7 @@ function resultOf(
   // A batch that admitted was refunded when another object denied: it consumed nothing in
   // the end, so what is left is reported as it stands.
   const refunded = batch.admitted && !admitted && item !== undefined;
-  return {
+  const result: PolicyResult = {
     ...counted,
     allowed: outcome.allowed,
     limit: outcome.quota,
@@ -54,6 +63,8 @@ function resultOf(
     retryAfterMs: outcome.retryAfterMs,
     resetMs: outcome.resetMs,
   };
+  if (outcome.bucketsFull) result.reason = bucketsFullReason(planned.policy);
+  return result;
 }
 
 /** One result per planned policy, in the order the check named them. */

@@ -1,13 +1,12 @@
 import type { Policy } from "../config/policy.ts";
 import { type CheckLimit, maxCost } from "../core/limits.ts";
-import type { Identity } from "../core/scopes.ts";
 import type { InForce } from "./in-force.ts";
-import { locate } from "./locate.ts";
+import { assertBucketTaken, locate, type Target } from "./locate.ts";
 import type { CheckItem } from "./protocol.ts";
 import { InputError } from "./request.ts";
 
-/** A check as the limiter decides it: validated identities, cost and content. */
-export interface Decidable extends Identity {
+/** A check as the limiter decides it: validated identities and bucket, cost and content. */
+export interface Decidable extends Target {
   cost: number;
   fingerprint?: string | undefined;
 }
@@ -61,6 +60,7 @@ function checkLimitOf(policy: InForce, cost: number): CheckLimit {
  */
 export function planCheck(app: string, policies: InForce[], request: Decidable): CheckPlan {
   const unique = [...new Map(policies.map((policy) => [policy.name, policy])).values()];
+  assertBucketTaken(unique, request.bucket);
   const batches: ObjectBatch[] = [];
   const batchOf = new Map<string, ObjectBatch>();
   const planned = unique.map((policy): PlannedPolicy => {
@@ -83,6 +83,7 @@ export function planCheck(app: string, policies: InForce[], request: Decidable):
       enforce: policy.mode === "enforce",
       cost: request.cost,
       fingerprint: request.fingerprint,
+      perBucket: located.perBucket,
     });
     return {
       policy,
@@ -100,7 +101,7 @@ export function planCheck(app: string, policies: InForce[], request: Decidable):
  * the policies as configured, not as the runtime rules left them, so an override that lifts a
  * policy (or its removal) never moves the claim and lets a re-sent update through twice.
  */
-export function claimHome(app: string, policies: Policy[], identity: Identity): string | undefined {
+export function claimHome(app: string, policies: Policy[], identity: Target): string | undefined {
   for (const policy of policies) {
     if (!policy.enabled || policy.limit.kind === "concurrency") continue;
     const located = locate(app, policy, identity);

@@ -28,5 +28,9 @@ function listed(policy: Policy): ListedPolicy {
 
 /** The policies as `GET /v1/policies` and the RPC `policies()` both report them. */
 export function policyList(registry: Registry): PolicyList {
-  return { app: registry.app, policies: registry.list().map(listed) };
+  return {
+    app: registry.app,
+    environment: registry.environment ?? null,
+    policies: registry.list().map(listed),
+  };
 }

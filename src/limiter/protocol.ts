@@ -7,7 +7,16 @@ import type { CheckLimit, Receipt } from "../core/limits.ts";
  * this protocol it speaks, and an object refuses any other (the call then fails as
  * unavailable, never as a misread limit). Bump it with any change to the shapes below.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * For a policy that counts per request bucket: the key its buckets on this subject share
+ * (its state key without the bucket), and how many of them may be live at once.
+ */
+export interface PerBucket {
+  familyKey: string;
+  maxBuckets: number;
+}
 
 /** One policy of a check, as it travels to the subject's Durable Object. */
 export interface CheckItem {
@@ -18,6 +27,7 @@ export interface CheckItem {
   enforce: boolean;
   cost: number;
   fingerprint?: string | undefined;
+  perBucket?: PerBucket | undefined;
 }
 
 export interface ItemOutcome {
@@ -28,6 +38,8 @@ export interface ItemOutcome {
   resetMs: number;
   /** Present when this item consumed something, so a refund can give it back. */
   receipt?: Receipt | undefined;
+  /** Denied as a new bucket while `maxBuckets` others were live. */
+  bucketsFull?: true | undefined;
 }
 
 export interface BatchOutcome {
@@ -51,6 +63,7 @@ export interface LeaseItem {
   stateKey: string;
   limit: ConcurrencyLimit;
   leaseId: string;
+  perBucket?: PerBucket | undefined;
 }
 
 export interface AcquireOutcome {
@@ -59,4 +72,5 @@ export interface AcquireOutcome {
   remaining: number;
   retryAfterMs: number;
   expiresAtMs?: number | undefined;
+  bucketsFull?: true | undefined;
 }

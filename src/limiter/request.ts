@@ -47,6 +47,8 @@ export const subjectShape = {
   chat: identifier.optional(),
   ip: ipAddress.optional(),
   key: identifier.optional(),
+  // Not who, but where within the subject: for policies that count per request bucket.
+  bucket: identifier.optional(),
 };
 
 export const policyName = z
@@ -75,7 +77,7 @@ export type CheckRequest = z.input<typeof checkSchema>;
 export type ParsedCheck = z.output<typeof checkSchema>;
 export type PolicySubject = z.input<typeof policySubjectSchema>;
 
-const FIELDS = ["policies", "policy", "user", "chat", "ip", "key", "cost", "fingerprint"];
+const FIELDS = ["policies", "policy", "user", "chat", "ip", "key", "bucket", "cost", "fingerprint"];
 
 /**
  * Parses a request body; throws an InputError naming every field that is wrong (and, for an

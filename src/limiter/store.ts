@@ -79,6 +79,20 @@ export class StateStore {
     return row !== undefined && row.recoverAtMs > nowMs;
   }
 
+  /** When the state under `key` will have fully recovered, as stored; undefined if none. */
+  recoverAtMs(key: string): number | undefined {
+    return this.row(key)?.recoverAtMs;
+  }
+
+  /** The keys under `prefix` whose states have not yet recovered, read from storage. */
+  liveKeys(prefix: string, nowMs: number): string[] {
+    const keys: string[] = [];
+    for (const [key, row] of this.storage.kv.list<StoredState>({ prefix })) {
+      if ((row as StoredState).recoverAtMs > nowMs) keys.push(key);
+    }
+    return keys;
+  }
+
   private row(key: string): StoredState | undefined {
     let entry = this.cache.get(key);
     if (entry === undefined) {

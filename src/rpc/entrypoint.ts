@@ -1,11 +1,11 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type {
   AcquireResult,
+  BucketedSubject,
   CheckInput,
   CheckResult,
   PolicyList,
   RateLimiterBinding,
-  SubjectIds,
 } from "../client/types.ts";
 import type { Services } from "../services.ts";
 import { rpcMethods } from "./methods.ts";
@@ -31,7 +31,7 @@ export function rateLimiterEntrypoint(services: Services) {
     }
 
     /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
-    acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult> {
+    acquire(policy: string, subject?: BucketedSubject): Promise<AcquireResult> {
       return methods.acquire(policy, subject);
     }
 
@@ -40,8 +40,8 @@ export function rateLimiterEntrypoint(services: Services) {
       return methods.release(leaseId);
     }
 
-    /** Forgets one subject's state for one policy. */
-    reset(policy: string, subject?: SubjectIds): Promise<{ key: string }> {
+    /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */
+    reset(policy: string, subject?: BucketedSubject): Promise<{ key: string }> {
       return methods.reset(policy, subject);
     }
 

@@ -8,6 +8,7 @@ import type { Limiter } from "../limiter/limiter.ts";
 import { limitBody } from "../platform/body-limit.ts";
 import { envValue, secretsEqual } from "../platform/secrets.ts";
 import type { Services } from "../services.ts";
+import { updateBucket } from "./bucket.ts";
 import { extractUpdate, type UpdateFacts } from "./extract.ts";
 import { forward } from "./forward.ts";
 import { denyAnswer, type WebhookReply } from "./replies.ts";
@@ -114,7 +115,8 @@ export function telegramRoutes({ registry, limiter }: Services) {
 
     const rule = matchRule(bot, facts);
     const policies = rule.policies.map((name) => registry.get(name));
-    const subject = { user: facts.userId, chat: facts.chatId };
+    const bucket = updateBucket(rule.bucketFrom, facts);
+    const subject = { user: facts.userId, chat: facts.chatId, bucket };
     let decided: Decided | undefined;
     try {
       decided = await limiter.decide(

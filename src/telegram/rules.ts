@@ -1,10 +1,12 @@
-import type { BotConfig, OnDeny } from "../config/telegram.ts";
+import type { BotConfig, BucketSource, OnDeny } from "../config/telegram.ts";
 import type { UpdateFacts } from "./extract.ts";
 
 export interface RuleMatch {
   /** The rule's name, or `rules[i]`, or `default`. */
   name: string;
   policies: string[];
+  /** Where the update names the bucket of the rule's per-bucket policies. */
+  bucketFrom?: BucketSource | undefined;
   onDeny: OnDeny;
 }
 
@@ -51,5 +53,6 @@ export function matchRule(bot: BotConfig, facts: UpdateFacts): RuleMatch {
   const index = bot.rules.findIndex((rule) => matches(rule.match, facts, bot.username));
   const rule = bot.rules[index];
   if (rule === undefined) return { name: "default", ...bot.default };
-  return { name: rule.name ?? `rules[${index}]`, policies: rule.policies, onDeny: rule.onDeny };
+  const { policies, bucketFrom, onDeny } = rule;
+  return { name: rule.name ?? `rules[${index}]`, policies, bucketFrom, onDeny };
 }

@@ -48,6 +48,25 @@ describe("policies.json validation", () => {
     expect(problems(one({ kind: "throttle", rate: 1, per: 60, scope: "users" }))).toEqual([
       'policies.p.scope must be one of user, chat, group, global, ip, key, got "users"',
     ]);
+    expect(problems(one({ kind: "throttle", rate: 1, per: 60, ttl: 60 }))).toEqual([
+      "policies.p.ttl is not a field of this kind of policy",
+    ]);
+  });
+
+  it("takes a bucket per request on opting in, with a bound on live buckets", () => {
+    const p = (extra: object) => Registry.fromJson(one({ kind: "debounce", window: 2, ...extra }));
+    expect(p({}).get("p")).toMatchObject({ perRequestBucket: false, maxBuckets: undefined });
+    expect(p({ perRequestBucket: true }).get("p")).toMatchObject({ maxBuckets: 64 });
+    expect(p({ perRequestBucket: true, maxBuckets: 5 }).get("p").maxBuckets).toBe(5);
+    expect(problems(one({ kind: "debounce", window: 2, maxBuckets: 5 }))).toEqual([
+      'policies.p.maxBuckets applies only with "perRequestBucket": true',
+    ]);
+    expect(
+      problems(one({ kind: "debounce", window: 2, perRequestBucket: true, maxBuckets: 5000 })),
+    ).toEqual(["policies.p.maxBuckets must be at most 1024, got 5000"]);
+    expect(problems(one({ kind: "debounce", window: 2, perRequestBucket: "yes" }))).toEqual([
+      'policies.p.perRequestBucket must be true or false, got "yes"',
+    ]);
   });
 
   it("accepts both throttle spellings and refuses a mix", () => {

@@ -6,6 +6,7 @@ const policies = {
   user_throttle: { kind: "throttle", rate: 5, per: 60 },
   jobs: { kind: "concurrency", limit: 1, ttl: 60 },
   per_ip: { kind: "throttle", rate: 5, per: 60, scope: "ip" },
+  per_action: { kind: "debounce", window: 3, perRequestBucket: true },
 };
 
 function problems(bot: Record<string, unknown>): string[] {
@@ -61,6 +62,34 @@ describe("telegram section of policies.json", () => {
     ]);
     expect(problems({ rules: [{ match: { commands: ["start"] }, policies: [] }] })).toEqual([
       'telegram.bots.mybot.rules[0].match.commands[0] must look like "/start"',
+    ]);
+  });
+
+  it("takes bucketFrom only on a rule one of whose policies takes a bucket, naming the rule", () => {
+    expect(
+      problems({
+        rules: [
+          {
+            name: "buttons",
+            policies: ["per_action", "user_throttle"],
+            bucketFrom: "callbackAction",
+          },
+          { policies: ["user_throttle"], bucketFrom: "command" },
+        ],
+        default: { policies: [], bucketFrom: "updateType" },
+      }),
+    ).toEqual([
+      'telegram.bots.mybot.rules[1] has bucketFrom "command", but none of its policies takes a bucket: set "perRequestBucket": true on one, or remove bucketFrom',
+      'telegram.bots.mybot.default has bucketFrom "updateType", but none of its policies takes a bucket: set "perRequestBucket": true on one, or remove bucketFrom',
+    ]);
+    expect(problems({ rules: [{ policies: ["per_action"], bucketFrom: "action" }] })).toEqual([
+      'telegram.bots.mybot.rules[0].bucketFrom must be one of command, callbackAction, updateType, got "action"',
+    ]);
+  });
+
+  it("names a rule whose per-bucket policy would never count for want of bucketFrom", () => {
+    expect(problems({ rules: [{ name: "buttons", policies: ["per_action"] }] })).toEqual([
+      'telegram.bots.mybot.rules[0] ("buttons") names "per_action", which counts per bucket, but has no bucketFrom to take one from the update, so it would never count',
     ]);
   });
 });

@@ -15,14 +15,19 @@ const identifier = fc
   .string({ minLength: 1, maxLength: 20, unit: "grapheme" })
   .filter((s) => identifierProblem(s) === undefined);
 
+// Ids and buckets may look like the markers of the optional parts: a user "r=x", a bucket
+// "b=y". The key must stay injective all the same.
+const tricky = fc.oneof(identifier, fc.constantFrom("m=x", "b=x", "r=x", "r=", "x"));
+
 const parts: fc.Arbitrary<KeyParts> = fc
   .record({
     app: fc.constantFrom("sentinel", "app2"),
     namespace: fc.constantFrom("throttle", "t2", "m=x"),
     scope: fc.constantFrom(...SCOPES),
-    ids: fc.array(identifier, { minLength: 2, maxLength: 2 }),
-    method: fc.option(identifier, { nil: undefined }),
-    bucket: fc.option(identifier, { nil: undefined }),
+    ids: fc.array(tricky, { minLength: 2, maxLength: 2 }),
+    method: fc.option(tricky, { nil: undefined }),
+    bucket: fc.option(tricky, { nil: undefined }),
+    requestBucket: fc.option(tricky, { nil: undefined }),
   })
   .map((p) => ({ ...p, ids: p.ids.slice(0, NEEDS[p.scope]) }));
 
@@ -42,6 +47,29 @@ describe("keys", () => {
     expect(subjectKey({ app: "sentinel", scope: "user", ids: ["1"] })).toBe("sentinel:USER:1");
   });
 
+  it("puts a request's bucket last, under a marker of its own", () => {
+    const parts: KeyParts = {
+      app: "sentinel",
+      namespace: "login_provider",
+      scope: "user",
+      ids: ["42"],
+      bucket: "oauth",
+      requestBucket: "google",
+    };
+    expect(canonicalKey(parts)).toBe("sentinel:login_provider:USER:42:b=oauth:r=google");
+    expect(parseCanonicalKey("sentinel:login_provider:USER:42:r=google")).toEqual({
+      app: "sentinel",
+      namespace: "login_provider",
+      scope: "user",
+      ids: ["42"],
+      requestBucket: "google",
+    });
+    // Out of order, twice, or empty: not a key this code builds.
+    expect(parseCanonicalKey("sentinel:p:USER:42:r=google:b=oauth")).toBeUndefined();
+    expect(parseCanonicalKey("sentinel:p:USER:42:r=a:r=b")).toBeUndefined();
+    expect(parseCanonicalKey("sentinel:p:USER:42:r=")).toBeUndefined();
+  });
+
   it("refuses identifiers that could collide or are unbounded", () => {
     expect(identifierProblem("")).toBe("must not be empty");
     expect(identifierProblem("a:b")).toMatch(/must not contain ":"/);
@@ -50,9 +78,17 @@ describe("keys", () => {
     expect(identifierProblem("пользователь")).toBeUndefined();
   });
 
-  it("never builds the same key from different inputs (property)", () => {
+  it("never builds the same key from different inputs, buckets included (property)", () => {
     fc.assert(
       fc.property(parts, parts, (a, b) => {
+        if (!same(a, b)) expect(canonicalKey(a)).not.toBe(canonicalKey(b));
+      }),
+      { numRuns: 5_000 },
+    );
+    // The same parts but for the request's bucket: random pairs rarely differ only there.
+    fc.assert(
+      fc.property(parts, fc.option(tricky, { nil: undefined }), (a, requestBucket) => {
+        const b = { ...a, requestBucket };
         if (!same(a, b)) expect(canonicalKey(a)).not.toBe(canonicalKey(b));
       }),
       { numRuns: 5_000 },

@@ -42,6 +42,12 @@ const validCheck = {
   fingerprint: "x",
 };
 
+const bucketCheck = {
+  policies: ["login_provider", "user_throttle"],
+  user: "fuzz",
+  bucket: "google",
+};
+
 // Thousands of requests per test: about 6 s each on an idle two-core machine. The timeout
 // leaves room for a machine twenty times slower, so it fails only on a hang.
 const FUZZ_TIMEOUT_MS = 120_000;
@@ -53,6 +59,22 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
         await expectSafe(await api("/v1/check", { body }), [200, 400, 413, 429]);
       }),
       { numRuns: 3_000 },
+    );
+  });
+
+  it("POST /v1/check and /v1/reset with mutated buckets", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutated(bucketCheck, Object.keys(bucketCheck)), async (body) => {
+        await expectSafe(await api("/v1/check", { body }), [200, 400, 413, 429]);
+      }),
+      { numRuns: 1_000 },
+    );
+    const reset = { policy: "login_provider", user: "fuzz", bucket: "google" };
+    await fc.assert(
+      fc.asyncProperty(mutated(reset, Object.keys(reset)), async (body) => {
+        await expectSafe(await api("/v1/reset", { body }), [200, 400, 413]);
+      }),
+      { numRuns: 500 },
     );
   });
 
@@ -186,20 +208,59 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
         ttl: hostileValue,
         scope: hostileValue,
         mode: hostileValue,
+        perRequestBucket: hostileValue,
+        maxBuckets: hostileValue,
       },
       { requiredKeys: ["kind"] },
+    );
+    const policies = fc.dictionary(fc.string({ maxLength: 20 }), policy, { maxKeys: 3 });
+    // An environment's changes over a valid base: any field, kind optional.
+    const base = { user_throttle: { kind: "throttle", rate: 5, per: 60 } };
+    const changes = fc.dictionary(
+      fc.oneof(fc.constantFrom("user_throttle", "added"), fc.string({ maxLength: 10 })),
+      fc.record(
+        {
+          kind: policy.map((p) => p.kind),
+          rate: hostileValue,
+          per: hostileValue,
+          capacity: hostileValue,
+          window: hostileValue,
+          enabled: hostileValue,
+          perRequestBucket: hostileValue,
+        },
+        { requiredKeys: [] },
+      ),
+      { maxKeys: 3 },
     );
     fc.assert(
       fc.property(
         fc.oneof(
+          fc.record({ policies }),
           fc.record({
-            policies: fc.dictionary(fc.string({ maxLength: 20 }), policy, { maxKeys: 3 }),
+            policies: fc.constant(base),
+            environments: fc.dictionary(
+              fc.string({ maxLength: 10 }),
+              fc.record({ policies: changes }),
+              {
+                maxKeys: 2,
+              },
+            ),
+          }),
+          fc.record({
+            policies,
+            environments: fc.oneof(
+              fc.dictionary(fc.string({ maxLength: 10 }), fc.record({ policies }), { maxKeys: 2 }),
+              hostileValue,
+            ),
           }),
           fc.anything({ maxDepth: 4 }),
         ),
         (config) => {
           try {
-            Registry.fromJson(config);
+            // Every environment of a file accepted can be started with.
+            for (const name of Registry.fromJson(config).environments) {
+              expect(Registry.fromJson(config, name).environment).toBe(name);
+            }
             count("policies.json accepted");
           } catch (error) {
             count("policies.json rejected");

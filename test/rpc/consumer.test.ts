@@ -64,6 +64,20 @@ describe("a consumer Worker over the service binding", () => {
     expect(anonymous.status).toBe(200);
   });
 
+  it("limits logins per user per provider, the bucket taken from the path", async () => {
+    const login = (provider: string, user: string) =>
+      consumer.fetch(`http://consumer.test/login/${provider}`, {
+        method: "POST",
+        headers: { "X-User": user },
+      });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login("google", "dave")).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const github = await login("github", "dave");
+    expect(await github.json()).toEqual({ ok: true, remaining: 4 });
+    expect((await login("google", "erin")).status).toBe(200);
+  });
+
   it("counts in the limiter under test: a reset over RPC lets the user in again", async () => {
     for (let i = 0; i < 5; i++) await hello("carol");
     expect((await hello("carol")).status).toBe(429);

@@ -30,4 +30,16 @@ app.post(
   (c) => c.json({ ok: true, remaining: c.get("rateLimit").policies[0]?.remaining }),
 );
 
+// 5 logins a minute per user per OAuth provider: one policy, the provider as its bucket.
+app.post(
+  "/login/:provider",
+  limit<AppEnv>({
+    binding: (c) => c.env.LIMITER,
+    policies: ["login_provider"],
+    subject: (c) => ({ user: c.req.header("X-User") ?? "anonymous" }),
+    bucket: (c) => c.req.param("provider"),
+  }),
+  (c) => c.json({ ok: true, remaining: c.get("rateLimit").policies[0]?.remaining }),
+);
+
 export default app;
