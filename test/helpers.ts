@@ -36,3 +36,16 @@ export async function check(body: unknown) {
     },
   };
 }
+
+/**
+ * The error a call rejects with. For RPC stubs, in place of `expect(call).rejects`: that
+ * reads properties of the stub's promise, each a pipelined call that rejects again, unhandled.
+ */
+export async function rejection(call: Promise<unknown>): Promise<Error> {
+  try {
+    await call;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to throw");
+}

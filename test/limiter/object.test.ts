@@ -6,7 +6,7 @@ import type { LimiterObject } from "../../src/limiter/object.ts";
 import { PROTOCOL_VERSION } from "../../src/limiter/protocol.ts";
 import { KEEP_AFTER_RECOVERY_MS } from "../../src/limiter/store.ts";
 import { fixtureRegistry as registry } from "../app.ts";
-import { check } from "../helpers.ts";
+import { check, rejection } from "../helpers.ts";
 import { setObjectClock } from "../objects.ts";
 
 const stubFor = (subject: string) => env.LIMITER.getByName(subject);
@@ -91,7 +91,8 @@ describe("the protocol between the worker and its objects", () => {
       enforce: true,
       cost: 1,
     } as const;
-    await expect(stub.check(PROTOCOL_VERSION + 1, [item])).rejects.toThrow(
+    const refused = await rejection(stub.check(PROTOCOL_VERSION + 1, [item]));
+    expect(refused.message).toBe(
       `limiter protocol ${PROTOCOL_VERSION + 1} called, this object speaks ${PROTOCOL_VERSION}`,
     );
     expect(await storedKeys("test:USER:mixed-version")).toEqual([]);
