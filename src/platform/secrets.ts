@@ -33,3 +33,26 @@ export function envValue(env: object, name: string): unknown {
     ? (env as Record<string, unknown>)[name]
     : undefined;
 }
+
+/** The name of a secret's second value during a rotation: `API_TOKEN_NEXT` for `API_TOKEN`. */
+export const nextSecretName = (name: string): string => `${name}_NEXT`;
+
+/**
+ * The values a rotating secret accepts: its own and, while a rotation is under way, the one
+ * named `<name>_NEXT`. Unset and empty values are left out, so an empty list means the secret
+ * is not configured. The first value is the current one.
+ */
+export function rotatingSecret(env: object, name: string): string[] {
+  return [name, nextSecretName(name)]
+    .map((each) => envValue(env, each))
+    .filter((value): value is string => typeof value === "string" && value !== "");
+}
+
+/**
+ * Whether `given` equals one of `accepted`. Each is compared in constant time, and every one
+ * is compared, so timing says nothing of which matched.
+ */
+export async function matchesAny(given: string, accepted: readonly string[]): Promise<boolean> {
+  const matches = await Promise.all(accepted.map((secret) => secretsEqual(given, secret)));
+  return matches.includes(true);
+}

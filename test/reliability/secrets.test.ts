@@ -11,6 +11,8 @@ import {
 } from "../telegram/harness.ts";
 import { faultyNamespace } from "./faulty.ts";
 
+const NEXT_TOKEN = "next-token-during-rotation";
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -48,10 +50,19 @@ describe("secrets", () => {
       const closed = appFor(testRegistry({ failMode: "closed" }), namespace);
       await keep(await post(closed, {}, message(4, "d")));
       await keep(await api("/v1/check", { body: "{broken" }));
+      // A rotation under way: the next token, a wrong one, and a bad request with each.
+      const rotating = { ...env, API_TOKEN_NEXT: NEXT_TOKEN };
+      for (const token of [NEXT_TOKEN, `${NEXT_TOKEN}x`]) {
+        const headers = { Authorization: `Bearer ${token}` };
+        await keep(
+          await appFor().request("/v1/check", { method: "POST", headers, body: "{" }, rotating),
+        );
+      }
       return texts;
     });
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
+    const secrets = [TOKEN, NEXT_TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO];
+    for (const secret of secrets) {
       expect(logs).not.toContain(secret);
       expect(bodies).not.toContain(secret);
     }
