@@ -74,6 +74,12 @@ export interface AcquireResult {
   remaining: number;
 }
 
+/** A renewed lease: when it now expires if never released or renewed again. */
+export interface RenewResult {
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
 /** A policy as `GET /v1/policies` and the RPC `policies()` list it. */
 export interface ListedPolicy {
   name: string;
@@ -107,6 +113,11 @@ export interface RateLimiterBinding {
   acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult>;
   /** Returns a lease; false when it is unknown, already released or expired. */
   release(leaseId: string): Promise<boolean>;
+  /**
+   * Extends a live lease to `ttlSeconds` from now (default and most: the policy's `ttl`);
+   * false when it is unknown, released or expired, so the job no longer holds its slot.
+   */
+  renew(leaseId: string, ttlSeconds?: number): Promise<RenewResult | false>;
   /** Forgets one subject's state for one policy. */
   reset(policy: string, subject?: SubjectIds): Promise<{ key: string }>;
   /** The policies, as `GET /v1/policies` lists them. */

@@ -47,6 +47,12 @@ export function v1Routes({ registry, limiter }: Services) {
     return c.json({ released: true });
   });
 
+  api.patch("/leases/:id", async (c) => {
+    const renewed = await limiter.renew(c.req.param("id"), await readJson(c, {}));
+    if (!renewed) return jsonError(c, 404, "no such lease: unknown, released or expired");
+    return c.json({ renewed: true, expiresAt: renewed.expiresAt });
+  });
+
   api.post("/reset", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
     const { key } = await limiter.reset(body as never);

@@ -1,4 +1,4 @@
-import type { AcquireResult, CheckResult } from "../client/types.ts";
+import type { AcquireResult, CheckResult, RenewResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
 import { DenialCache } from "../core/denial-cache.ts";
@@ -115,6 +115,10 @@ export class Limiter {
 
   release(leaseId: string): Promise<boolean> {
     return this.leases.release(leaseId);
+  }
+
+  renew(leaseId: string, input: unknown): Promise<RenewResult | false> {
+    return this.leases.renew(leaseId, input);
   }
 
   /** Forgets one subject's state for one policy. */

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
+import { concurrencyAcquire, concurrencyRelease, concurrencyRenew } from "../core/concurrency.ts";
 import { decide, refund, remainingUnconsumed } from "../core/limits.ts";
 import {
   type AcquireOutcome,
@@ -113,6 +113,18 @@ export class LimiterObject extends DurableObject<Env> {
     const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
     if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs, nowMs);
     return outcome.released;
+  }
+
+  /** Extends a live lease; its new expiry, or undefined for a lease no longer held. */
+  renew(version: number, item: LeaseItem, ttlSeconds: number): number | undefined {
+    speaks(version);
+    const nowMs = this.clock();
+    const state = this.store.get(item.stateKey);
+    const outcome = concurrencyRenew(item.limit, state as never, item.leaseId, ttlSeconds, nowMs);
+    if (outcome.expiresAtMs !== undefined) {
+      this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs, nowMs);
+    }
+    return outcome.expiresAtMs;
   }
 
   /** Forgets a claim, so a retry of the same update is decided afresh. */

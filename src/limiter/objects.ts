@@ -39,6 +39,10 @@ export class SubjectObjects {
     return this.call(subjectKey, (o) => o.release(PROTOCOL_VERSION, item));
   }
 
+  renew(subjectKey: string, item: LeaseItem, ttlSeconds: number) {
+    return this.call(subjectKey, (o) => o.renew(PROTOCOL_VERSION, item, ttlSeconds));
+  }
+
   reset(subjectKey: string, stateKeys: string[]) {
     return this.call(subjectKey, (o) => o.reset(PROTOCOL_VERSION, stateKeys));
   }

@@ -5,6 +5,7 @@ import type {
   CheckResult,
   PolicyList,
   RateLimiterBinding,
+  RenewResult,
   SubjectIds,
 } from "../client/types.ts";
 import type { Services } from "../services.ts";
@@ -33,6 +34,11 @@ export function rateLimiterEntrypoint(services: Services) {
     /** Returns a lease; false when it is unknown, already released or expired. */
     release(leaseId: string): Promise<boolean> {
       return methods.release(leaseId);
+    }
+
+    /** Extends a live lease, at most the policy's `ttl` from now; false when it is gone. */
+    renew(leaseId: string, ttlSeconds?: number): Promise<RenewResult | false> {
+      return methods.renew(leaseId, ttlSeconds);
     }
 
     /** Forgets one subject's state for one policy. */

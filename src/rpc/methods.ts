@@ -2,7 +2,7 @@ import type { RateLimiterBinding } from "../client/types.ts";
 import { policyList } from "../limiter/policy-list.ts";
 import type { Services } from "../services.ts";
 import { guard } from "./errors.ts";
-import { checkArgument, leaseIdArgument, policySubject } from "./input.ts";
+import { checkArgument, leaseIdArgument, policySubject, renewArgument } from "./input.ts";
 
 /**
  * What the `RateLimiter` entrypoint answers, as plain functions over the services, so tests
@@ -15,6 +15,8 @@ export function rpcMethods({ registry, limiter }: Services): RateLimiterBinding 
     acquire: (policy, subject) =>
       guard("acquire", () => limiter.acquire(policySubject("acquire", policy, subject))),
     release: (leaseId) => guard("release", () => limiter.release(leaseIdArgument(leaseId))),
+    renew: (leaseId, ttlSeconds) =>
+      guard("renew", () => limiter.renew(leaseIdArgument(leaseId), renewArgument(ttlSeconds))),
     reset: (policy, subject) =>
       guard("reset", () => limiter.reset(policySubject("reset", policy, subject))),
     policies: () => guard("policies", () => policyList(registry)),

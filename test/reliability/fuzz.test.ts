@@ -82,6 +82,22 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
     );
   });
 
+  it("PATCH /v1/leases/:id with hostile ids and bodies", async () => {
+    const lease = await api("/v1/leases", {
+      body: { policy: "jobs_concurrency", user: "fuzz-renew" },
+    });
+    const { leaseId } = (await lease.json()) as { leaseId: string };
+    const id = fc.oneof(fc.constant(leaseId), fc.string({ minLength: 1, maxLength: 300 }));
+    const body = fc.oneof(mutated({ ttl: 30 }, ["ttl"]), rawBody, fc.constant(undefined));
+    await fc.assert(
+      fc.asyncProperty(id, body, async (leaseId, body) => {
+        const path = `/v1/leases/${encodeURIComponent(leaseId)}`;
+        await expectSafe(await api(path, { method: "PATCH", body }), [200, 400, 404, 413]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("POST /telegram/:bot with hostile updates", async () => {
     const app = appFor(testRegistry());
     const { binding } = originBot();
@@ -109,6 +125,7 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
       mutated(validCheck, Object.keys(validCheck)).map((body) => ["check", body] as const),
       fc.tuple(hostileValue, hostileValue).map((args) => ["acquire", ...args] as const),
       fc.tuple(hostileValue).map((args) => ["release", ...args] as const),
+      fc.tuple(hostileValue, hostileValue).map((args) => ["renew", ...args] as const),
       fc.tuple(hostileValue, hostileValue).map((args) => ["reset", ...args] as const),
     );
     await fc.assert(
