@@ -6,7 +6,7 @@ import { createServices } from "./services.ts";
 
 // The one place the doors are built: one registry and one limiter per isolate, whose memory
 // of recent denials every door shares.
-const services = createServices(registry, env.LIMITER);
+const services = createServices(registry, env.LIMITER, env);
 
 export { LimiterObject } from "./limiter/object.ts";
 export const RateLimiter = rateLimiterEntrypoint(services);

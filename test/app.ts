@@ -14,10 +14,10 @@ export type Namespace = DurableObjectNamespace<LimiterObject>;
 
 /** The worker's app over `registry`, calling the objects through `namespace`. */
 export function appFor(registry: Registry = fixtureRegistry, namespace: object = env.LIMITER) {
-  return createApp(createServices(registry, namespace as Namespace));
+  return createApp(createServices(registry, namespace as Namespace, env));
 }
 
 /** The RPC entrypoint's methods over `registry`, calling the objects through `namespace`. */
 export function rpcFor(registry: Registry = fixtureRegistry, namespace: object = env.LIMITER) {
-  return rpcMethods(createServices(registry, namespace as Namespace));
+  return rpcMethods(createServices(registry, namespace as Namespace, env));
 }

@@ -62,6 +62,18 @@ export interface CheckResult {
    */
   unavailable?: true | undefined;
   policies: PolicyResult[];
+  /**
+   * When the check consumed something: an opaque ticket that gives exactly that back, once,
+   * within an hour (`refund()`, `POST /v1/refund`). Absent when nothing was consumed.
+   */
+  refundTicket?: string | undefined;
+}
+
+/** What `refund()` did; over HTTP, 200, 409 and 404. */
+export interface RefundResult {
+  refunded: boolean;
+  /** Why not: refunded before, or never issued, altered or expired. */
+  reason?: "already refunded" | "unknown ticket" | undefined;
 }
 
 export interface AcquireResult {
@@ -109,6 +121,11 @@ export interface PolicyList {
 export interface RateLimiterBinding {
   /** Decides a check, as `POST /v1/check` does; `allowed: false` when denied. */
   check(input: CheckInput): Promise<CheckResult>;
+  /**
+   * Gives back what the check that issued `ticket` (its `refundTicket`) consumed, at most
+   * once; `refunded: false` with the reason otherwise.
+   */
+  refund(ticket: string): Promise<RefundResult>;
   /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
   acquire(policy: string, subject?: SubjectIds): Promise<AcquireResult>;
   /** Returns a lease; false when it is unknown, already released or expired. */

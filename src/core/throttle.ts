@@ -20,10 +20,30 @@ export interface ThrottleState {
   atMs: number;
   /** Units per token the level was written in; a policy change rescales it safely. */
   unitsPerToken: number;
+  /**
+   * When this state began, the bucket being full (or the limit another) just before. A
+   * refund of an admission made under an earlier state gives nothing back: the bucket has
+   * been full since, which repaid it. Rows written before refunds were bounded lack it.
+   */
+  sinceMs?: number;
+  /** Units refunds have put back into this state since it began. */
+  refundedUnits?: number;
 }
 
-/** Units an admission consumed. */
-export type ThrottleReceipt = number;
+/**
+ * What an admission took, and what a refund needs so that it never gives back more than
+ * refill and other refunds have left owing (see `throttleRefund`).
+ */
+export interface ThrottleReceipt {
+  tokens: number;
+  /** When refill alone would have brought the bucket back to capacity after the admission. */
+  repaidAtMs: number;
+  /** The state's `sinceMs` and `refundedUnits` just after the admission. */
+  sinceMs: number;
+  refundedUnits: number;
+}
+
+type History = { sinceMs: number; refundedUnits: number };
 
 const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 1000;
 
@@ -41,10 +61,27 @@ function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: 
   return Math.min(capacityUnits, units + elapsedMs * limit.refillTokens);
 }
 
-function stateFor(limit: ThrottleLimit, level: number, nowMs: number): ThrottleState | undefined {
+/** What a state carries on; undefined when it was written under another limit. */
+function historyOf(limit: ThrottleLimit, state: ThrottleState | undefined): History | undefined {
+  if (state === undefined || state.unitsPerToken !== unitsPerToken(limit)) return undefined;
+  return { sinceMs: state.sinceMs ?? state.atMs, refundedUnits: state.refundedUnits ?? 0 };
+}
+
+function stateFor(
+  limit: ThrottleLimit,
+  level: number,
+  nowMs: number,
+  history: History | undefined,
+): ThrottleState | undefined {
   const perToken = unitsPerToken(limit);
   if (level >= limit.capacity * perToken) return undefined;
-  return { units: level, atMs: nowMs, unitsPerToken: perToken };
+  return {
+    units: level,
+    atMs: nowMs,
+    unitsPerToken: perToken,
+    sinceMs: history?.sinceMs ?? nowMs,
+    refundedUnits: history?.refundedUnits ?? 0,
+  };
 }
 
 // One object per decision, built in place: this runs on every check.
@@ -61,26 +98,56 @@ export function throttleDecide(
   const allowed = level >= costUnits;
   const after = allowed ? level - costUnits : level;
   const resetMs = ceilDiv(capacityUnits - after, limit.refillTokens);
+  // A bucket found full begins a new state: nothing taken before is owed any more.
+  const history = level < capacityUnits ? historyOf(limit, state) : undefined;
+  const next = allowed ? stateFor(limit, after, nowMs, history) : state;
   return {
     allowed,
     quota: limit.capacity,
     remaining: Math.floor(after / perToken),
     retryAfterMs: allowed ? 0 : ceilDiv(costUnits - level, limit.refillTokens),
     resetMs,
-    next: allowed ? stateFor(limit, after, nowMs) : state,
+    next,
     recoverAtMs: nowMs + resetMs,
-    receipt: allowed ? costUnits : undefined,
+    receipt:
+      allowed && next !== undefined
+        ? {
+            tokens: cost,
+            // Rounded down, so a refund never counts refill that had not yet come.
+            repaidAtMs: nowMs + Math.floor((capacityUnits - after) / limit.refillTokens),
+            sinceMs: next.sinceMs ?? nowMs,
+            refundedUnits: next.refundedUnits ?? 0,
+          }
+        : undefined,
   };
 }
 
-/** Gives back what an admission consumed; never more than the bucket holds. */
+/**
+ * Gives back what an admission took, but never so much that the bucket stands higher than
+ * it would had the admission never been made. Without the admission the bucket would have
+ * stood higher by its tokens until it reached capacity, and full from then on (a full bucket
+ * wastes refill). So what is still owed shrinks with the refill since (`repaidAtMs`) and
+ * with what other refunds have put back since (`refundedUnits`), and is nothing once the
+ * bucket has been full (a new state): a bound that holds whatever interleaves.
+ */
 export function throttleRefund(
   limit: ThrottleLimit,
   state: ThrottleState | undefined,
   receipt: ThrottleReceipt,
   nowMs: number,
 ): ThrottleState | undefined {
-  const capacityUnits = limit.capacity * unitsPerToken(limit);
-  const level = Math.min(capacityUnits, levelAt(limit, state, nowMs) + receipt);
-  return stateFor(limit, level, nowMs);
+  const history = historyOf(limit, state);
+  if (history === undefined || history.sinceMs !== receipt.sinceMs) return state;
+  const refundedSince = history.refundedUnits - receipt.refundedUnits;
+  const owedUnits = Math.min(
+    receipt.tokens * unitsPerToken(limit),
+    (receipt.repaidAtMs - nowMs) * limit.refillTokens - refundedSince,
+  );
+  if (owedUnits <= 0 || refundedSince < 0) return state;
+  const level = levelAt(limit, state, nowMs);
+  const raised = Math.min(limit.capacity * unitsPerToken(limit), level + owedUnits);
+  return stateFor(limit, raised, nowMs, {
+    sinceMs: history.sinceMs,
+    refundedUnits: history.refundedUnits + (raised - level),
+  });
 }

@@ -33,6 +33,15 @@ export function v1Routes({ registry, limiter }: Services) {
     return c.json(result, status, rateLimitHeaders(result));
   });
 
+  api.post("/refund", async (c) => {
+    const result = await limiter.refund(await readJson(c));
+    if (result.refunded) return c.json({ refunded: true });
+    if (result.reason === "already refunded") {
+      return jsonError(c, 409, "this ticket has already been refunded");
+    }
+    return jsonError(c, 404, "no such ticket: unknown, altered or expired");
+  });
+
   api.post("/leases", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
     const result = await limiter.acquire(body as never);

@@ -1,4 +1,4 @@
-import type { AcquireResult, CheckResult, RenewResult } from "../client/types.ts";
+import type { AcquireResult, CheckResult, RefundResult, RenewResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
 import { DenialCache } from "../core/denial-cache.ts";
@@ -12,6 +12,7 @@ import type { LimiterObject } from "./object.ts";
 import { SubjectObjects } from "./objects.ts";
 import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
 import { type Decidable, planCheck } from "./plan.ts";
+import { Refunds } from "./refunds.ts";
 import {
   checkSchema,
   namedPolicy,
@@ -37,6 +38,7 @@ export class Limiter {
   readonly registry: Registry;
   private readonly objects: SubjectObjects;
   private readonly leases: Leases;
+  private readonly refunds: Refunds;
   private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
   private deniedFromCache = 0;
   /** The isolate's clock, for its memory of denials; the objects keep their own. */
@@ -45,12 +47,15 @@ export class Limiter {
   constructor(
     registry: Registry,
     namespace: DurableObjectNamespace<LimiterObject>,
-    options: { clock?: () => number } = {},
+    /** `ticketSecrets`: the accepted values of the secret refund tickets are signed with. */
+    options: { clock?: () => number; ticketSecrets?: () => readonly string[] } = {},
   ) {
     this.registry = registry;
     this.clock = options.clock ?? Date.now;
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
     this.leases = new Leases(registry, this.objects);
+    const secrets = options.ticketSecrets ?? (() => []);
+    this.refunds = new Refunds(registry, this.objects, secrets, this.clock);
   }
 
   /**
@@ -62,7 +67,8 @@ export class Limiter {
     const request = parseInput(checkSchema, input);
     const policies = request.policies.map((name) => namedPolicy(this.registry, name));
     try {
-      return (await this.decide(policies, request)).result;
+      const decided = await this.decide(policies, request);
+      return await this.refunds.ticketed(decided.result, decided.ticket.refunds);
     } catch (error) {
       if (!(error instanceof LimiterUnavailableError)) throw error;
       console.error(JSON.stringify({ event: "limiter_unavailable", reason: error.message }));
@@ -107,6 +113,13 @@ export class Limiter {
     if (ticket.claimSubjectKey !== undefined && ticket.claimKey !== undefined) {
       await this.objects.releaseClaim(ticket.claimSubjectKey, ticket.claimKey);
     }
+  }
+
+  /** Redeems `{ ticket }`: gives back what its check consumed, at most once. */
+  async refund(input: unknown): Promise<RefundResult> {
+    const { result, stateKeys } = await this.refunds.refund(input);
+    for (const stateKey of stateKeys) this.denials.forget(stateKey);
+    return result;
   }
 
   acquire(input: PolicySubject): Promise<AcquireResult> {

@@ -8,7 +8,9 @@ import {
   CLAIM_TTL_MS,
   type LeaseItem,
   PROTOCOL_VERSION,
+  type Redeemed,
   type RefundItem,
+  type TicketMark,
 } from "./protocol.ts";
 import { StateStore } from "./store.ts";
 
@@ -80,7 +82,25 @@ export class LimiterObject extends DurableObject<Env> {
   /** Gives back what an earlier check consumed, when another object denied the same check. */
   refund(version: number, items: RefundItem[]): void {
     speaks(version);
+    this.giveBack(items, this.clock());
+  }
+
+  /**
+   * Redeems a refund ticket's part in this object, at most once: its mark is kept until the
+   * ticket expires, written in the same transaction as the refund. Expiry is judged by the
+   * clock that judges the mark, so no clock skew lets a ticket outlive its mark.
+   */
+  redeem(version: number, mark: TicketMark, items: RefundItem[]): Redeemed {
+    speaks(version);
     const nowMs = this.clock();
+    if (nowMs >= mark.expiresAtMs) return "expired";
+    if (this.store.has(mark.key, nowMs)) return "used";
+    this.store.put(mark.key, { claimedAtMs: nowMs }, mark.expiresAtMs, nowMs);
+    this.giveBack(items, nowMs);
+    return "refunded";
+  }
+
+  private giveBack(items: RefundItem[], nowMs: number): void {
     for (const item of items) {
       const state = this.store.get(item.stateKey);
       this.store.replace(item.stateKey, refund(item.limit, state, item.receipt, nowMs), nowMs);

@@ -1,6 +1,6 @@
 import { callObject } from "./calls.ts";
 import type { LimiterObject } from "./object.ts";
-import type { CheckItem, LeaseItem, RefundItem } from "./protocol.ts";
+import type { CheckItem, LeaseItem, RefundItem, TicketMark } from "./protocol.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 
 /**
@@ -25,6 +25,11 @@ export class SubjectObjects {
   /** Never retried: a refund applied twice would hand out more than was taken. */
   refund(subjectKey: string, items: RefundItem[]) {
     return this.call(subjectKey, (o) => o.refund(PROTOCOL_VERSION, items), false);
+  }
+
+  /** Never retried: a retry of a refund that went through unseen would only say "used". */
+  redeem(subjectKey: string, mark: TicketMark, items: RefundItem[]) {
+    return this.call(subjectKey, (o) => o.redeem(PROTOCOL_VERSION, mark, items), false);
   }
 
   releaseClaim(subjectKey: string, claimKey: string) {

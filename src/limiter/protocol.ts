@@ -7,7 +7,7 @@ import type { CheckLimit, Receipt } from "../core/limits.ts";
  * this protocol it speaks, and an object refuses any other (the call then fails as
  * unavailable, never as a misread limit). Bump it with any change to the shapes below.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** One policy of a check, as it travels to the subject's Durable Object. */
 export interface CheckItem {
@@ -46,6 +46,15 @@ export interface RefundItem {
   limit: CheckLimit;
   receipt: Receipt;
 }
+
+/** A refund ticket's once-only mark in each object it names, kept until the ticket expires. */
+export interface TicketMark {
+  key: string;
+  expiresAtMs: number;
+}
+
+/** What redeeming a ticket did in one object. */
+export type Redeemed = "refunded" | "used" | "expired";
 
 export interface LeaseItem {
   stateKey: string;

@@ -56,3 +56,32 @@ export async function matchesAny(given: string, accepted: readonly string[]): Pr
   const matches = await Promise.all(accepted.map((secret) => secretsEqual(given, secret)));
   return matches.includes(true);
 }
+
+// Derived keys, by purpose and secret, made once per isolate like the digests above.
+const derivedKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * An HMAC-SHA-256 key derived from `secret` for one `purpose` (HKDF). A key derived for one
+ * purpose says nothing of the secret or of a key for another purpose, so a deployment signs
+ * its own data without a secret of its own; a rotated secret derives a new key.
+ */
+export function derivedHmacKey(secret: string, purpose: string): Promise<CryptoKey> {
+  const cacheKey = `${purpose}\u0000${secret}`;
+  let key = derivedKeys.get(cacheKey);
+  if (key === undefined) {
+    if (derivedKeys.size >= 16) derivedKeys.clear();
+    key = crypto.subtle
+      .importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"])
+      .then((base) =>
+        crypto.subtle.deriveKey(
+          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(purpose) },
+          base,
+          { name: "HMAC", hash: "SHA-256", length: 256 },
+          false,
+          ["sign", "verify"],
+        ),
+      );
+    derivedKeys.set(cacheKey, key);
+  }
+  return key;
+}

@@ -5,6 +5,7 @@ import type {
   CheckResult,
   PolicyList,
   RateLimiterBinding,
+  RefundResult,
   RenewResult,
   SubjectIds,
 } from "../client/types.ts";
@@ -24,6 +25,11 @@ export function rateLimiterEntrypoint(services: Services) {
     /** Decides a check, as `POST /v1/check` does; `allowed: false` when denied. */
     check(input: CheckInput): Promise<CheckResult> {
       return methods.check(input);
+    }
+
+    /** Gives back what the check that issued `ticket` consumed, at most once. */
+    refund(ticket: string): Promise<RefundResult> {
+      return methods.refund(ticket);
     }
 
     /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */

@@ -46,3 +46,11 @@ export function renewArgument(ttlSeconds: unknown): { ttl?: number } {
   }
   return { ttl: Math.min(ttlSeconds as number, MAX_RENEW_TTL_SECONDS) };
 }
+
+/** A refund ticket must be a string; one that names nothing is an answer, not an error. */
+export function ticketArgument(ticket: unknown): { ticket: string } {
+  if (typeof ticket !== "string") {
+    throw new InputError(`ticket must be a string (a check's refundTicket), got ${shown(ticket)}`);
+  }
+  return { ticket };
+}

@@ -2,7 +2,13 @@ import type { RateLimiterBinding } from "../client/types.ts";
 import { policyList } from "../limiter/policy-list.ts";
 import type { Services } from "../services.ts";
 import { guard } from "./errors.ts";
-import { checkArgument, leaseIdArgument, policySubject, renewArgument } from "./input.ts";
+import {
+  checkArgument,
+  leaseIdArgument,
+  policySubject,
+  renewArgument,
+  ticketArgument,
+} from "./input.ts";
 
 /**
  * What the `RateLimiter` entrypoint answers, as plain functions over the services, so tests
@@ -12,6 +18,7 @@ import { checkArgument, leaseIdArgument, policySubject, renewArgument } from "./
 export function rpcMethods({ registry, limiter }: Services): RateLimiterBinding {
   return {
     check: (input) => guard("check", () => limiter.check(checkArgument(input))),
+    refund: (ticket) => guard("refund", () => limiter.refund(ticketArgument(ticket))),
     acquire: (policy, subject) =>
       guard("acquire", () => limiter.acquire(policySubject("acquire", policy, subject))),
     release: (leaseId) => guard("release", () => limiter.release(leaseIdArgument(leaseId))),

@@ -82,6 +82,28 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
     );
   });
 
+  it("POST /v1/refund with hostile and altered tickets", async () => {
+    const issued = await api("/v1/check", {
+      body: { policies: ["user_throttle"], user: "fuzz-refund" },
+    });
+    const { refundTicket } = (await issued.json()) as { refundTicket: string };
+    // Tickets a byte or two away from a real one, and anything else in their place.
+    const altered = fc
+      .tuple(fc.nat({ max: refundTicket.length - 1 }), fc.string({ minLength: 1, maxLength: 2 }))
+      .map(([at, text]) => `${refundTicket.slice(0, at)}${text}${refundTicket.slice(at + 1)}`);
+    const body = fc.oneof(
+      altered.map((ticket) => ({ ticket })),
+      mutated({ ticket: refundTicket }, ["ticket"]),
+      rawBody,
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (body) => {
+        await expectSafe(await api("/v1/refund", { body }), [200, 400, 404, 409, 413]);
+      }),
+      { numRuns: 1_500 },
+    );
+  });
+
   it("PATCH /v1/leases/:id with hostile ids and bodies", async () => {
     const lease = await api("/v1/leases", {
       body: { policy: "jobs_concurrency", user: "fuzz-renew" },
@@ -126,6 +148,7 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
       fc.tuple(hostileValue, hostileValue).map((args) => ["acquire", ...args] as const),
       fc.tuple(hostileValue).map((args) => ["release", ...args] as const),
       fc.tuple(hostileValue, hostileValue).map((args) => ["renew", ...args] as const),
+      fc.tuple(hostileValue).map((args) => ["refund", ...args] as const),
       fc.tuple(hostileValue, hostileValue).map((args) => ["reset", ...args] as const),
     );
     await fc.assert(

@@ -26,7 +26,9 @@ describe("RateLimiter.check", () => {
     const expected = JSON.parse(
       JSON.stringify(overHttp.json).replaceAll("USER:same-shape", "USER:same-shape-rpc"),
     );
-    expect(overRpc).toEqual(expected);
+    // Each check gets a ticket of its own, for what it alone consumed.
+    expect(overRpc).toEqual({ ...expected, refundTicket: expect.any(String) });
+    expect(overRpc.refundTicket).not.toBe(expected.refundTicket);
     expect(
       overRpc.policies.map((p) => [p.name, p.allowed, p.skipped, p.shadow, p.disabled]),
     ).toEqual([
