@@ -191,10 +191,10 @@ describe("RateLimiter errors", () => {
     ],
   ];
 
-  it.each(cases)("throws a plain Error that says what is wrong: %s", async (_, call, message) => {
+  it.each(cases)("throws a TypeError that says what is wrong: %s", async (_, call, message) => {
     const error = await rejection(call());
-    expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe("Error");
+    // A TypeError, so a client can tell a caller's mistake from an outage.
+    expect(error).toBeInstanceOf(TypeError);
     if (typeof message === "string") expect(error.message).toBe(message);
     else expect(error.message).toMatch(message);
   });
