@@ -1,4 +1,5 @@
 import type { Claim, SubjectRefunds } from "./decided.ts";
+import { coordinateGroup } from "./groups.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { consumed } from "./outcome.ts";
 import type { CheckPlan } from "./plan.ts";
@@ -10,6 +11,10 @@ export interface Coordinated {
   /** Every object admitted its batch: then, and only then, everything stays consumed. */
   admitted: boolean;
   duplicate: boolean;
+  /** Nothing was decided, and the answer is no: a duplicate, or a group's denied verdict. */
+  refused: boolean;
+  /** With a group claim: whether this check led the group or followed its verdict. */
+  group?: "led" | "followed" | undefined;
   /** What stays consumed: empty unless admitted. */
   kept: SubjectRefunds[];
   /** The object that keeps the claim, if any. */
@@ -27,6 +32,8 @@ export async function coordinate(
   plan: CheckPlan,
   claim?: Claim,
 ): Promise<Coordinated> {
+  if (claim?.group !== undefined)
+    return coordinateGroup(objects, plan, { ...claim, group: claim.group });
   // The claim rides along with the first object's call, so de-duplication costs no extra
   // request; with no object to call, it goes to its own.
   const batches = plan.batches;
@@ -50,6 +57,7 @@ export async function coordinate(
     outcomes: outcomes.slice(0, batches.length),
     admitted,
     duplicate,
+    refused: duplicate,
     kept: admitted ? taken : [],
     claimSubjectKey,
   };

@@ -87,14 +87,16 @@ export class Limiter {
     const startMs = this.clock();
     const stateKeys = plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey));
     const cacheKey = denialKey(stateKeys, request.fingerprint);
-    const cached = cacheKey ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
+    // A group's member answers with the group's verdict, which no remembered denial knows.
+    const cached =
+      cacheKey && !claim?.group ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
     if (cached) {
       this.deniedFromCache++;
       const result = aged(cached.result, cached.remainingMs);
       return { result, duplicate: false, ticket: { refunds: [] } };
     }
     const run = await coordinate(this.objects, plan, claim);
-    const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.duplicate);
+    const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.refused);
     if (cacheKey && !result.allowed && !run.duplicate) {
       // The horizon counts from before the call, so it is never later than the object's own.
       this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, this.clock());
@@ -104,7 +106,7 @@ export class Limiter {
       claimKey: claim?.key,
       refunds: run.kept,
     };
-    return { result, duplicate: run.duplicate, ticket };
+    return { result, duplicate: run.duplicate, group: run.group, ticket };
   }
 
   /** Takes back a decision: refunds what it consumed and frees its claim for a retry. */

@@ -1,18 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import { concurrencyAcquire, concurrencyRelease, concurrencyRenew } from "../core/concurrency.ts";
-import { decide, refund, remainingUnconsumed } from "../core/limits.ts";
+import { refund } from "../core/limits.ts";
+import { decideBatch } from "./batch.ts";
 import {
   type AcquireOutcome,
   type BatchOutcome,
   type CheckItem,
   CLAIM_TTL_MS,
+  type GroupCall,
   type LeaseItem,
   PROTOCOL_VERSION,
   type Redeemed,
   type RefundItem,
   type TicketMark,
 } from "./protocol.ts";
-import { StateStore } from "./store.ts";
+import { type GroupVerdict, StateStore } from "./store.ts";
 
 function speaks(version: number): void {
   if (version !== PROTOCOL_VERSION) {
@@ -42,9 +44,10 @@ export class LimiterObject extends DurableObject<Env> {
   /**
    * Decides every item; consumes only if every enforced item admits (all or nothing). With a
    * `claimKey`, decides at most once per key: the claim is stored in the same transaction as
-   * the states, so a repeated key can never be counted twice.
+   * the states, so a repeated key can never be counted twice. With a `group`, the group's
+   * first update decides, and the rest take its verdict, consuming nothing.
    */
-  check(version: number, items: CheckItem[], claimKey?: string): BatchOutcome {
+  check(version: number, items: CheckItem[], claimKey?: string, group?: GroupCall): BatchOutcome {
     speaks(version);
     const nowMs = this.clock();
     if (claimKey !== undefined) {
@@ -53,30 +56,25 @@ export class LimiterObject extends DurableObject<Env> {
       }
       this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS, nowMs);
     }
-    const decisions = items.map((item) =>
-      decide(item.limit, this.store.get(item.stateKey), item, nowMs),
-    );
-    const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
-    items.forEach((item, i) => {
-      const decision = decisions[i] as (typeof decisions)[number];
-      if (admitted && decision.allowed) {
-        this.store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
-      } else if (!decision.allowed) {
-        this.store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
-      }
-    });
-    return {
-      admitted,
-      items: decisions.map((d, i) => ({
-        allowed: d.allowed,
-        quota: d.quota,
-        // A denied batch consumed nothing, so report what is left as it stands.
-        remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
-        retryAfterMs: d.retryAfterMs,
-        resetMs: d.resetMs,
-        receipt: admitted && d.allowed ? d.receipt : undefined,
-      })),
-    };
+    const verdict = group && this.store.claimed<GroupVerdict>(group.key, nowMs);
+    if (verdict && verdict.admitted !== null) {
+      return { admitted: verdict.admitted, group: "followed", items: [] };
+    }
+    const outcome = decideBatch(this.store, items, nowMs);
+    if (group === undefined) return outcome;
+    if (verdict) return { ...outcome, group: "busy" };
+    // A denial here denies the whole check, so it is the verdict whatever else is called.
+    const known = group.final || !outcome.admitted;
+    const expiresAtMs = nowMs + group.windowMs;
+    this.store.put(group.key, { admitted: known ? outcome.admitted : null }, expiresAtMs, nowMs);
+    return { ...outcome, group: "led" };
+  }
+
+  /** Keeps the verdict a group's first update came to across several objects. */
+  settleGroup(version: number, key: string, admitted: boolean, windowMs: number): void {
+    speaks(version);
+    const nowMs = this.clock();
+    this.store.put(key, { admitted }, nowMs + windowMs, nowMs);
   }
 
   /** Gives back what an earlier check consumed, when another object denied the same check. */

@@ -1,6 +1,6 @@
 import { callObject } from "./calls.ts";
 import type { LimiterObject } from "./object.ts";
-import type { CheckItem, LeaseItem, RefundItem, TicketMark } from "./protocol.ts";
+import type { CheckItem, GroupCall, LeaseItem, RefundItem, TicketMark } from "./protocol.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 
 /**
@@ -18,8 +18,12 @@ export class SubjectObjects {
     this.budgetMs = budgetMs;
   }
 
-  check(subjectKey: string, items: CheckItem[], claimKey?: string) {
-    return this.call(subjectKey, (o) => o.check(PROTOCOL_VERSION, items, claimKey));
+  check(subjectKey: string, items: CheckItem[], claimKey?: string, group?: GroupCall) {
+    return this.call(subjectKey, (o) => o.check(PROTOCOL_VERSION, items, claimKey, group));
+  }
+
+  settleGroup(subjectKey: string, key: string, admitted: boolean, windowMs: number) {
+    return this.call(subjectKey, (o) => o.settleGroup(PROTOCOL_VERSION, key, admitted, windowMs));
   }
 
   /** Never retried: a refund applied twice would hand out more than was taken. */

@@ -35,7 +35,25 @@ export interface BatchOutcome {
   admitted: boolean;
   /** The call's claim key had been decided before; nothing was decided or consumed. */
   duplicate?: boolean | undefined;
+  /**
+   * With a GroupCall: `led` this update decided the group, `followed` it took the group's
+   * verdict (`admitted`) and decided and consumed nothing, `busy` the first update was still
+   * being decided, so this one was decided on its own.
+   */
+  group?: "led" | "followed" | "busy" | undefined;
   items: ItemOutcome[];
+}
+
+/**
+ * Updates that count as one (a Telegram album): the first to reach the group's object decides,
+ * and the rest follow its verdict while it holds.
+ */
+export interface GroupCall {
+  key: string;
+  /** How long the verdict holds once it is known. */
+  windowMs: number;
+  /** This call decides the whole check, so its verdict is known at once. */
+  final: boolean;
 }
 
 /** How long a claim is remembered: Telegram keeps re-sending an update for 24 hours. */

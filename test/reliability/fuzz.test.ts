@@ -126,6 +126,20 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
     const update = fc.oneof(
       fc.record({ update_id: fc.nat(), message: hostileValue }),
       fc.record({ update_id: fc.nat(), callback_query: hostileValue }),
+      // Albums: a real sender and chat, anything as the album id and the photo.
+      fc.record({
+        update_id: fc.nat(),
+        message: fc.record({
+          from: fc.constant({ id: 4242, is_bot: false, first_name: "F" }),
+          chat: fc.constantFrom(
+            { id: 4242, type: "private" },
+            { id: -1004242, type: "supergroup" },
+          ),
+          media_group_id: fc.oneof(hostileValue, fc.constantFrom("13791543512345678", "1")),
+          photo: hostileValue,
+          caption: fc.option(fc.string({ maxLength: 20 })),
+        }),
+      }),
       fc.record({ update_id: hostileValue, message: fc.anything({ maxDepth: 3 }) }),
       fc.dictionary(fc.string({ maxLength: 20 }), hostileValue, { maxKeys: 4 }),
       rawBody,
