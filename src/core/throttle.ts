@@ -43,8 +43,6 @@ export interface ThrottleReceipt {
   refundedUnits: number;
 }
 
-type History = { sinceMs: number; refundedUnits: number };
-
 const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 1000;
 
 function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: number): number {
@@ -61,27 +59,23 @@ function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: 
   return Math.min(capacityUnits, units + elapsedMs * limit.refillTokens);
 }
 
-/** What a state carries on; undefined when it was written under another limit. */
-function historyOf(limit: ThrottleLimit, state: ThrottleState | undefined): History | undefined {
-  if (state === undefined || state.unitsPerToken !== unitsPerToken(limit)) return undefined;
-  return { sinceMs: state.sinceMs ?? state.atMs, refundedUnits: state.refundedUnits ?? 0 };
-}
+/** Whether `state` is one this limit carries on: written in its units. */
+const carriesOn = (
+  limit: ThrottleLimit,
+  state: ThrottleState | undefined,
+): state is ThrottleState => state !== undefined && state.unitsPerToken === unitsPerToken(limit);
 
+// Numbers, not an object: this runs on every admission.
 function stateFor(
   limit: ThrottleLimit,
   level: number,
   nowMs: number,
-  history: History | undefined,
+  sinceMs: number,
+  refundedUnits: number,
 ): ThrottleState | undefined {
   const perToken = unitsPerToken(limit);
   if (level >= limit.capacity * perToken) return undefined;
-  return {
-    units: level,
-    atMs: nowMs,
-    unitsPerToken: perToken,
-    sinceMs: history?.sinceMs ?? nowMs,
-    refundedUnits: history?.refundedUnits ?? 0,
-  };
+  return { units: level, atMs: nowMs, unitsPerToken: perToken, sinceMs, refundedUnits };
 }
 
 // One object per decision, built in place: this runs on every check.
@@ -99,8 +93,16 @@ export function throttleDecide(
   const after = allowed ? level - costUnits : level;
   const resetMs = ceilDiv(capacityUnits - after, limit.refillTokens);
   // A bucket found full begins a new state: nothing taken before is owed any more.
-  const history = level < capacityUnits ? historyOf(limit, state) : undefined;
-  const next = allowed ? stateFor(limit, after, nowMs, history) : state;
+  const goesOn = level < capacityUnits && carriesOn(limit, state);
+  const next = allowed
+    ? stateFor(
+        limit,
+        after,
+        nowMs,
+        goesOn ? (state.sinceMs ?? state.atMs) : nowMs,
+        goesOn ? (state.refundedUnits ?? 0) : 0,
+      )
+    : state;
   return {
     allowed,
     quota: limit.capacity,
@@ -136,9 +138,9 @@ export function throttleRefund(
   receipt: ThrottleReceipt,
   nowMs: number,
 ): ThrottleState | undefined {
-  const history = historyOf(limit, state);
-  if (history === undefined || history.sinceMs !== receipt.sinceMs) return state;
-  const refundedSince = history.refundedUnits - receipt.refundedUnits;
+  if (!carriesOn(limit, state) || (state.sinceMs ?? state.atMs) !== receipt.sinceMs) return state;
+  const refundedUnits = state.refundedUnits ?? 0;
+  const refundedSince = refundedUnits - receipt.refundedUnits;
   const owedUnits = Math.min(
     receipt.tokens * unitsPerToken(limit),
     (receipt.repaidAtMs - nowMs) * limit.refillTokens - refundedSince,
@@ -146,8 +148,5 @@ export function throttleRefund(
   if (owedUnits <= 0 || refundedSince < 0) return state;
   const level = levelAt(limit, state, nowMs);
   const raised = Math.min(limit.capacity * unitsPerToken(limit), level + owedUnits);
-  return stateFor(limit, raised, nowMs, {
-    sinceMs: history.sinceMs,
-    refundedUnits: history.refundedUnits + (raised - level),
-  });
+  return stateFor(limit, raised, nowMs, receipt.sinceMs, refundedUnits + (raised - level));
 }
