@@ -39,7 +39,11 @@ export async function coordinateGroup(
       group: "followed",
     };
   }
-  const answers = await Promise.all(others.map((b) => objects.check(b.subjectKey, b.items)));
+  // Denied where the group is kept, the member is denied: the others need not be asked.
+  const notAsked: BatchOutcome = { admitted: true, items: [] };
+  const answers = home.admitted
+    ? await Promise.all(others.map((b) => objects.check(b.subjectKey, b.items)))
+    : others.map(() => notAsked);
   const outcomes: BatchOutcome[] = plan.batches.map((_, i) =>
     i === homeIndex ? home : (answers[i < homeIndex || homeIndex < 0 ? i : i - 1] as BatchOutcome),
   );
