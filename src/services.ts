@@ -1,8 +1,10 @@
 import { waitUntil } from "cloudflare:workers";
 import type { Registry } from "./config/registry.ts";
+import { TICKET_SECRET } from "./config/secrets.ts";
 import { callObject } from "./limiter/calls.ts";
 import { Limiter } from "./limiter/limiter.ts";
 import type { LimiterObject } from "./limiter/object.ts";
+import { rotatingSecret } from "./platform/secrets.ts";
 import { RULES_OBJECT_NAME, RulesAdmin } from "./rules/admin.ts";
 import { RulesCache } from "./rules/cache.ts";
 import { compileRules } from "./rules/compile.ts";
@@ -15,6 +17,7 @@ export interface Services {
   rules: RulesAdmin;
 }
 
+/** The worker's env, or what a test puts in its place: the objects, and the secrets read. */
 export interface ServiceBindings {
   LIMITER: DurableObjectNamespace<LimiterObject>;
   RULES: DurableObjectNamespace<RulesObject>;
@@ -29,9 +32,14 @@ function inBackground(work: Promise<unknown>): void {
   }
 }
 
-export function createServices(
+/**
+ * Refund tickets are signed with a key derived from API_TOKEN (read from `bindings`, the
+ * worker's env), and verified with either value while it rotates.
+ */
+export function createServices<Bindings extends ServiceBindings>(
   registry: Registry,
-  bindings: ServiceBindings,
+  // Secrets are read by name from the same object (API_TOKEN for refund tickets).
+  bindings: Bindings,
   options: { clock?: () => number; background?: (work: Promise<unknown>) => void } = {},
 ): Services {
   const budgetMs = registry.availability.budgetMs;
@@ -43,7 +51,12 @@ export function createServices(
     background: options.background ?? inBackground,
     clock: options.clock,
   });
-  const limiter = new Limiter(registry, bindings.LIMITER, { rules: cache, clock: options.clock });
+  const ticketSecrets = () => rotatingSecret(bindings, TICKET_SECRET);
+  const limiter = new Limiter(registry, bindings.LIMITER, {
+    rules: cache,
+    clock: options.clock,
+    ticketSecrets,
+  });
   const rules = new RulesAdmin(registry, bindings.RULES, cache, options.clock);
   return { registry, limiter, rules };
 }

@@ -18,7 +18,8 @@ export function servicesFor(
   namespace: object = env.LIMITER,
   options: Parameters<typeof createServices>[2] = {},
 ) {
-  return createServices(registry, { LIMITER: namespace as Namespace, RULES: env.RULES }, options);
+  // The env too: refund tickets are signed with a key derived from its API_TOKEN.
+  return createServices(registry, { ...env, LIMITER: namespace as Namespace }, options);
 }
 
 /** The worker's app over `registry`, calling the objects through `namespace`. */

@@ -1,4 +1,6 @@
 import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
+import { limiterClient } from "./client.ts";
+import type { FailMode } from "./fail.ts";
 import { rateLimitHeaders } from "./headers.ts";
 import type { RateLimiterBinding, RateLimitVariables, SubjectIds } from "./types.ts";
 
@@ -23,6 +25,29 @@ export interface LimitOptions<E extends HonoEnv> {
    * each bucket counts apart within the subject. Undefined skips those policies.
    */
   bucket?: (c: Context<E>) => Awaitable<string | undefined>;
+  /**
+   * When the limiter throws or does not answer within `timeoutMs` (a deploy under way, an
+   * outage): `"closed"` (the default) answers 503 with `Retry-After: 1`, `"open"` lets the
+   * request through unchecked (with `unavailable: true` in `c.get("rateLimit")`), or a
+   * function answers it. A caller's mistake (an unknown policy) is never such a failure.
+   */
+  onError?: FailMode | ((error: Error, c: Context<E>) => Awaitable<Response>);
+  /** How long the limiter may take; default `DEFAULT_TIMEOUT_MS` (2000). */
+  timeoutMs?: number;
+  /**
+   * Asked after the handler: true gives back what the request consumed, as if it had never
+   * been counted. `(c) => c.res.status < 400` counts only failures, e.g. failed logins.
+   */
+  skip?: (c: Context<E>) => Awaitable<boolean>;
+}
+
+/** Keeps `promise` running after the response, where the runtime offers that. */
+function keepAlive(c: Context, promise: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    // No execution context (app.request in a test): the promise runs on as long as it can.
+  }
 }
 
 /**
@@ -31,8 +56,10 @@ export interface LimitOptions<E extends HonoEnv> {
  * `X-RateLimit-*`). A denied request is answered 429 with `Retry-After` and the JSON body
  * `{ error, retryAfterMs, policies }`, `policies` naming those that denied; an admitted one
  * goes on with the result in `c.get("rateLimit")`. When the limiter cannot decide and fails
- * closed, the request is answered 503 with `Retry-After: 1`. Bad options (an unknown policy, say)
- * throw the limiter's Error, so they surface as the app's 500 rather than pass silently.
+ * closed, the request is answered 503 with `Retry-After: 1`; when it cannot be reached in
+ * `timeoutMs`, `onError` decides. Bad options (an unknown policy, say) throw the limiter's
+ * TypeError, so they surface as the app's 500 rather than pass silently. With `skip`, what a
+ * request consumed is given back when `skip` says so after the handler.
  *
  * @example
  * type AppEnv = { Bindings: { LIMITER: RateLimiterBinding }; Variables: RateLimitVariables };
@@ -51,14 +78,25 @@ export function limit<E extends HonoEnv = HonoEnv>(
   options: LimitOptions<Limited<E>>,
 ): MiddlewareHandler<Limited<E>> {
   return async (c, next) => {
+    let failure: Error | undefined;
+    const { onError = "closed" } = options;
+    const limiter = limiterClient(options.binding(c), {
+      timeoutMs: options.timeoutMs,
+      waitUntil: (promise) => keepAlive(c, promise),
+      onError: (error) => {
+        failure = error;
+        return onError === "open" ? "open" : "closed";
+      },
+    });
     const cost = typeof options.cost === "function" ? await options.cost(c) : options.cost;
-    const result = await options.binding(c).check({
+    const result = await limiter.check({
       ...(await options.subject(c)),
       policies: options.policies,
       cost,
       fingerprint: await options.fingerprint?.(c),
       bucket: await options.bucket?.(c),
     });
+    if (failure !== undefined && typeof onError === "function") return onError(failure, c);
     const headers = rateLimitHeaders(result);
     if (!result.allowed && result.unavailable) {
       return c.json({ error: "limiter unavailable; retry later" }, 503, headers);
@@ -74,5 +112,11 @@ export function limit<E extends HonoEnv = HonoEnv>(
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     c.set("rateLimit", result);
     await next();
+    const ticket = result.refundTicket;
+    // Before the response goes out, so the client's next request already sees it; a refund
+    // that fails leaves the request counted, which can only deny early.
+    if (ticket !== undefined && (await options.skip?.(c))) {
+      await limiter.refund(ticket).catch(() => undefined);
+    }
   };
 }

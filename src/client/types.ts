@@ -82,6 +82,18 @@ export interface CheckResult {
    */
   unavailable?: true | undefined;
   policies: PolicyResult[];
+  /**
+   * When the check consumed something: an opaque ticket that gives exactly that back, once,
+   * within an hour (`refund()`, `POST /v1/refund`). Absent when nothing was consumed.
+   */
+  refundTicket?: string | undefined;
+}
+
+/** What `refund()` did; over HTTP, 200, 409 and 404. */
+export interface RefundResult {
+  refunded: boolean;
+  /** Why not: refunded before, or never issued, altered or expired. */
+  reason?: "already refunded" | "unknown ticket" | undefined;
 }
 
 export interface AcquireResult {
@@ -96,6 +108,12 @@ export interface AcquireResult {
   remaining: number;
   /** Why it was refused other than by its limit (a new bucket past `maxBuckets`). */
   reason?: string | undefined;
+}
+
+/** A renewed lease: when it now expires if never released or renewed again. */
+export interface RenewResult {
+  /** Epoch milliseconds. */
+  expiresAt: number;
 }
 
 /** A policy as `GET /v1/policies` and the RPC `policies()` list it. */
@@ -135,10 +153,20 @@ export interface RateLimiterBinding {
   check(input: CheckInput): Promise<CheckResult>;
   /** What `check(input)` would decide now, consuming and writing nothing. */
   peek(input: CheckInput): Promise<CheckResult>;
+  /**
+   * Gives back what the check that issued `ticket` (its `refundTicket`) consumed, at most
+   * once; `refunded: false` with the reason otherwise.
+   */
+  refund(ticket: string): Promise<RefundResult>;
   /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
   acquire(policy: string, subject?: BucketedSubject): Promise<AcquireResult>;
   /** Returns a lease; false when it is unknown, already released or expired. */
   release(leaseId: string): Promise<boolean>;
+  /**
+   * Extends a live lease to `ttlSeconds` from now (default and most: the policy's `ttl`);
+   * false when it is unknown, released or expired, so the job no longer holds its slot.
+   */
+  renew(leaseId: string, ttlSeconds?: number): Promise<RenewResult | false>;
   /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */
   reset(policy: string, subject?: BucketedSubject): Promise<{ key: string }>;
   /** The policies, as `GET /v1/policies` lists them. */

@@ -3,6 +3,9 @@ import type { Registry } from "./registry.ts";
 /** Secrets the worker reads whatever policies.json says. */
 export const BUILT_IN_SECRETS = ["API_TOKEN", "ADMIN_TOKEN"] as const;
 
+/** Refund tickets are signed with a key derived from it (see limiter/tickets.ts). */
+export const TICKET_SECRET = "API_TOKEN";
+
 /** Every secret the worker reads, each with where it is named. */
 export function secretsNamed(registry: Registry): { name: string; namedAt: string }[] {
   const named: { name: string; namedAt: string }[] = BUILT_IN_SECRETS.map((name) => ({

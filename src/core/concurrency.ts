@@ -80,3 +80,29 @@ export function concurrencyRelease(
     recoverAtMs: summary(limit, leases, nowMs).recoverAtMs,
   };
 }
+
+/**
+ * Extends a live lease to `ttlSeconds` from now, at most the limit's own ttl, and never
+ * shortens it. `expiresAtMs` is undefined for a lease unknown, released or expired: a lease
+ * that has lapsed may already have gone to someone else, so it is never revived.
+ */
+export function concurrencyRenew(
+  limit: ConcurrencyLimit,
+  state: ConcurrencyState | undefined,
+  leaseId: string,
+  ttlSeconds: number,
+  nowMs: number,
+): { expiresAtMs?: number; next: ConcurrencyState | undefined; recoverAtMs: number } {
+  const leases = live(state, nowMs);
+  const current = leases.get(leaseId);
+  if (current === undefined) {
+    return { next: state, recoverAtMs: summary(limit, leases, nowMs).recoverAtMs };
+  }
+  const expiresAtMs = Math.max(current, nowMs + Math.min(ttlSeconds, limit.ttlSeconds) * 1000);
+  leases.set(leaseId, expiresAtMs);
+  return {
+    expiresAtMs,
+    next: stateOf(leases),
+    recoverAtMs: summary(limit, leases, nowMs).recoverAtMs,
+  };
+}

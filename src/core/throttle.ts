@@ -25,22 +25,50 @@ export interface ThrottleState {
    * carries over to a changed limit. Absent in states written before it was kept.
    */
   capacity?: number;
+  /**
+   * When this state began, the bucket being full (or the limit another) just before. A
+   * refund of an admission made under an earlier state gives nothing back: the bucket has
+   * been full since, which repaid it. Rows written before refunds were bounded lack it.
+   */
+  sinceMs?: number;
+  /** Units refunds have put back into this state since it began. */
+  refundedUnits?: number;
 }
 
-/** Units an admission consumed. */
-export type ThrottleReceipt = number;
+/**
+ * What an admission took, and what a refund needs so that it never gives back more than
+ * refill and other refunds have left owing (see `throttleRefund`).
+ */
+export interface ThrottleReceipt {
+  tokens: number;
+  /** When refill alone would have brought the bucket back to capacity after the admission. */
+  repaidAtMs: number;
+  /** The state's `sinceMs` and `refundedUnits` just after the admission. */
+  sinceMs: number;
+  refundedUnits: number;
+}
 
 const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 1000;
+
+/** Whether `state` was written under `limit`, so its units mean the same tokens. */
+const sameUnits = (limit: ThrottleLimit, state: ThrottleState): boolean =>
+  state.unitsPerToken === unitsPerToken(limit) &&
+  (state.capacity ?? limit.capacity) === limit.capacity;
+
+const writtenUnder = (
+  limit: ThrottleLimit,
+  state: ThrottleState | undefined,
+): state is ThrottleState => state !== undefined && sameUnits(limit, state);
 
 /**
  * The level a state stands at under `limit`. Under a changed limit, what the bucket was short
  * of full carries over (down to an empty bucket): what was consumed stays consumed, so a
  * raised capacity frees its extra tokens at once and a lowered one takes them away at once,
- * as a window's log does.
- * Rounded towards the smaller level, so a change never hands out a fraction more.
+ * as a window's log does. Rounded towards the smaller level, so a change never hands out a
+ * fraction more.
  */
 function unitsUnder(limit: ThrottleLimit, state: ThrottleState): number {
-  if (writtenUnder(limit, state)) return state.units;
+  if (sameUnits(limit, state)) return state.units;
   // In integers: a float product may round a unit the wrong way. Runs only after a change.
   const perToken = BigInt(unitsPerToken(limit));
   const writtenPerToken = BigInt(state.unitsPerToken);
@@ -55,14 +83,6 @@ function unitsUnder(limit: ThrottleLimit, state: ThrottleState): number {
   return units > 0n ? Number(units) : 0;
 }
 
-/** Whether `state` was written under `limit`, so its units mean the same tokens. */
-function writtenUnder(limit: ThrottleLimit, state: ThrottleState): boolean {
-  return (
-    state.unitsPerToken === unitsPerToken(limit) &&
-    (state.capacity ?? limit.capacity) === limit.capacity
-  );
-}
-
 function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: number): number {
   const capacityUnits = limit.capacity * unitsPerToken(limit);
   if (state === undefined) return capacityUnits;
@@ -72,10 +92,24 @@ function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: 
   return Math.min(capacityUnits, units + elapsedMs * limit.refillTokens);
 }
 
-function stateFor(limit: ThrottleLimit, level: number, nowMs: number): ThrottleState | undefined {
+// Numbers, not an object: this runs on every admission.
+function stateFor(
+  limit: ThrottleLimit,
+  level: number,
+  nowMs: number,
+  sinceMs: number,
+  refundedUnits: number,
+): ThrottleState | undefined {
   const perToken = unitsPerToken(limit);
   if (level >= limit.capacity * perToken) return undefined;
-  return { units: level, atMs: nowMs, unitsPerToken: perToken, capacity: limit.capacity };
+  return {
+    units: level,
+    atMs: nowMs,
+    unitsPerToken: perToken,
+    capacity: limit.capacity,
+    sinceMs,
+    refundedUnits,
+  };
 }
 
 // One object per decision, built in place: this runs on every check.
@@ -92,22 +126,48 @@ export function throttleDecide(
   const allowed = level >= costUnits;
   const after = allowed ? level - costUnits : level;
   const resetMs = ceilDiv(capacityUnits - after, limit.refillTokens);
+  // A bucket found full, or written under another limit, begins a new state: nothing taken
+  // before is owed any more.
+  const goesOn = level < capacityUnits && writtenUnder(limit, state);
+  const next = allowed
+    ? stateFor(
+        limit,
+        after,
+        nowMs,
+        goesOn ? (state.sinceMs ?? state.atMs) : nowMs,
+        goesOn ? (state.refundedUnits ?? 0) : 0,
+      )
+    : state;
   return {
     allowed,
     quota: limit.capacity,
     remaining: Math.floor(after / perToken),
     retryAfterMs: allowed ? 0 : ceilDiv(costUnits - level, limit.refillTokens),
     resetMs,
-    next: allowed ? stateFor(limit, after, nowMs) : state,
+    next,
     recoverAtMs: nowMs + resetMs,
-    receipt: allowed ? costUnits : undefined,
+    receipt:
+      allowed && next !== undefined
+        ? {
+            tokens: cost,
+            // Rounded down, so a refund never counts refill that had not yet come.
+            repaidAtMs: nowMs + Math.floor((capacityUnits - after) / limit.refillTokens),
+            sinceMs: next.sinceMs ?? nowMs,
+            refundedUnits: next.refundedUnits ?? 0,
+          }
+        : undefined,
   };
 }
 
 /**
- * Gives back what an admission consumed; never more than the bucket holds. A state written
- * since under another limit keeps the charge: the receipt's units are the old limit's, and
- * a refund that cannot be given back exactly must err towards denying.
+ * Gives back what an admission took, but never so much that the bucket stands higher than
+ * it would had the admission never been made. Without the admission the bucket would have
+ * stood higher by its tokens until it reached capacity, and full from then on (a full bucket
+ * wastes refill). So what is still owed shrinks with the refill since (`repaidAtMs`) and
+ * with what other refunds have put back since (`refundedUnits`), and is nothing once the
+ * bucket has been full (a new state): a bound that holds whatever interleaves. A state
+ * written since under another limit keeps the charge too: the receipt's units are the old
+ * limit's, and a refund that cannot be given back exactly must err towards denying.
  */
 export function throttleRefund(
   limit: ThrottleLimit,
@@ -115,8 +175,17 @@ export function throttleRefund(
   receipt: ThrottleReceipt,
   nowMs: number,
 ): ThrottleState | undefined {
-  if (state !== undefined && !writtenUnder(limit, state)) return state;
-  const capacityUnits = limit.capacity * unitsPerToken(limit);
-  const level = Math.min(capacityUnits, levelAt(limit, state, nowMs) + receipt);
-  return stateFor(limit, level, nowMs);
+  if (!writtenUnder(limit, state) || (state.sinceMs ?? state.atMs) !== receipt.sinceMs) {
+    return state;
+  }
+  const refundedUnits = state.refundedUnits ?? 0;
+  const refundedSince = refundedUnits - receipt.refundedUnits;
+  const owedUnits = Math.min(
+    receipt.tokens * unitsPerToken(limit),
+    (receipt.repaidAtMs - nowMs) * limit.refillTokens - refundedSince,
+  );
+  if (owedUnits <= 0 || refundedSince < 0) return state;
+  const level = levelAt(limit, state, nowMs);
+  const raised = Math.min(limit.capacity * unitsPerToken(limit), level + owedUnits);
+  return stateFor(limit, raised, nowMs, receipt.sinceMs, refundedUnits + (raised - level));
 }

@@ -45,6 +45,15 @@ export function v1Routes(services: Services) {
     return c.json(result, 200, rateLimitHeaders(result));
   });
 
+  api.post("/refund", async (c) => {
+    const result = await limiter.refund(await readJson(c));
+    if (result.refunded) return c.json({ refunded: true });
+    if (result.reason === "already refunded") {
+      return jsonError(c, 409, "this ticket has already been refunded");
+    }
+    return jsonError(c, 404, "no such ticket: unknown, altered or expired");
+  });
+
   api.post("/leases", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
     const result = await limiter.acquire(body as never);
@@ -59,6 +68,12 @@ export function v1Routes(services: Services) {
     const released = await limiter.release(c.req.param("id"));
     if (!released) return jsonError(c, 404, "no such lease: unknown, released or expired");
     return c.json({ released: true });
+  });
+
+  api.patch("/leases/:id", async (c) => {
+    const renewed = await limiter.renew(c.req.param("id"), await readJson(c, {}));
+    if (!renewed) return jsonError(c, 404, "no such lease: unknown, released or expired");
+    return c.json({ renewed: true, expiresAt: renewed.expiresAt });
   });
 
   api.post("/reset", async (c) => {

@@ -1,15 +1,18 @@
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { envValue, secretsEqual } from "../platform/secrets.ts";
+import { matchesAny, rotatingSecret } from "../platform/secrets.ts";
 
 /** The secrets that guard the API: `API_TOKEN` for checks, `ADMIN_TOKEN` for the rules. */
 export type TokenName = "API_TOKEN" | "ADMIN_TOKEN";
 
-/** `Authorization: Bearer <the named secret>`, or 401. */
+/**
+ * `Authorization: Bearer <token>`, where the token is the secret `name` or, during a
+ * rotation, `<name>_NEXT`; or 401.
+ */
 export function bearerAuth(name: TokenName) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const expected = envValue(c.env, name);
-    if (typeof expected !== "string" || expected === "") {
+    const accepted = rotatingSecret(c.env, name);
+    if (accepted.length === 0) {
       throw new HTTPException(503, { message: `the server has no ${name} configured` });
     }
     const header = c.req.header("Authorization") ?? "";
@@ -18,7 +21,7 @@ export function bearerAuth(name: TokenName) {
       c.header("WWW-Authenticate", 'Bearer realm="limiter"');
       throw new HTTPException(401, { message: "missing bearer token" });
     }
-    if (!(await secretsEqual(match[1], expected))) {
+    if (!(await matchesAny(match[1], accepted))) {
       c.header("WWW-Authenticate", 'Bearer realm="limiter", error="invalid_token"');
       throw new HTTPException(401, { message: "invalid bearer token" });
     }

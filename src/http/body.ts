@@ -3,10 +3,13 @@ import { HTTPException } from "hono/http-exception";
 
 export const MAX_API_BODY_BYTES = 64 * 1024;
 
-/** The body as JSON, or a 400 that says why not. */
-export async function readJson(c: Context): Promise<unknown> {
+/** The body as JSON, or a 400 that says why not; `empty` stands for a body with nothing in it. */
+export async function readJson(c: Context, empty?: unknown): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === "") throw new HTTPException(400, { message: "the body is empty; send JSON" });
+  if (text.trim() === "") {
+    if (empty !== undefined) return empty;
+    throw new HTTPException(400, { message: "the body is empty; send JSON" });
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -1,13 +1,15 @@
-import type { SubjectRefunds } from "./decided.ts";
+import type { GroupClaim, SubjectRefunds } from "./decided.ts";
+import { coordinateGroup } from "./groups.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { consumed } from "./outcome.ts";
 import type { CheckPlan } from "./plan.ts";
 import type { BatchOutcome } from "./protocol.ts";
 
-/** A claim, and the object that keeps it. */
+/** A claim, and the object that keeps it (for a group's member: the group's object). */
 export interface PlacedClaim {
   key: string;
   subjectKey: string;
+  group?: GroupClaim | undefined;
 }
 
 export interface Coordinated {
@@ -16,6 +18,10 @@ export interface Coordinated {
   /** Every object admitted its batch: then, and only then, everything stays consumed. */
   admitted: boolean;
   duplicate: boolean;
+  /** Nothing was decided, and the answer is no: a duplicate, or a group's denied verdict. */
+  refused: boolean;
+  /** With a group claim: whether this check led the group or followed its verdict. */
+  group?: "led" | "followed" | undefined;
   /** What stays consumed: empty unless admitted. */
   kept: SubjectRefunds[];
   /** The object that keeps the claim, if any. */
@@ -33,6 +39,9 @@ export async function coordinate(
   plan: CheckPlan,
   claim?: PlacedClaim,
 ): Promise<Coordinated> {
+  if (claim?.group !== undefined) {
+    return coordinateGroup(objects, plan, { ...claim, group: claim.group });
+  }
   // The claim rides along with its object's call where the plan calls it, so de-duplication
   // costs no extra request; otherwise it goes to its own.
   const batches = plan.batches;
@@ -55,6 +64,7 @@ export async function coordinate(
     outcomes: outcomes.slice(0, batches.length),
     admitted,
     duplicate,
+    refused: duplicate,
     kept: admitted ? taken : [],
     claimSubjectKey,
   };

@@ -1,7 +1,10 @@
-import type { AcquireResult } from "../client/types.ts";
+import { z } from "zod";
+import type { AcquireResult, RenewResult } from "../client/types.ts";
+import { integer } from "../config/fields.ts";
 import { MAX_LEASES } from "../config/policy-schema.ts";
 import type { Registry } from "../config/registry.ts";
 import type { ConcurrencyLimit } from "../core/concurrency.ts";
+import { parseFields } from "./fields.ts";
 import type { InForce } from "./in-force.ts";
 import { makeLeaseId, parseLeaseId } from "./lease-id.ts";
 import { locateOrThrow, type Target } from "./locate.ts";
@@ -18,6 +21,11 @@ export function concurrencyLimit(policy: InForce): ConcurrencyLimit {
   }
   return policy.limit;
 }
+
+/** The longest `ttl` a renewal may ask for; the policy's own `ttl` caps it further. */
+export const MAX_RENEW_TTL_SECONDS = 86_400;
+
+const renewSchema = z.strictObject({ ttl: integer(1, MAX_RENEW_TTL_SECONDS).optional() });
 
 /**
  * Concurrency leases. A lease id carries the state key it was taken under, so a release
@@ -57,12 +65,32 @@ export class Leases {
 
   /** Returns a lease; false when it is unknown or has already expired. */
   async release(leaseId: string): Promise<boolean> {
+    const lease = this.held(leaseId);
+    return lease !== undefined && this.objects.release(lease.subjectKey, lease.item);
+  }
+
+  /**
+   * Extends a live lease to `ttl` seconds from now (`{ ttl? }`), at most its policy's `ttl`,
+   * never shortening it; false when it is unknown, released or expired.
+   */
+  async renew(leaseId: string, input: unknown): Promise<RenewResult | false> {
+    const { ttl } = parseFields(renewSchema, input, ["ttl"]);
+    const lease = this.held(leaseId);
+    if (lease === undefined) return false;
+    const ttlSeconds = Math.min(ttl ?? lease.limit.ttlSeconds, lease.limit.ttlSeconds);
+    const expiresAt = await this.objects.renew(lease.subjectKey, lease.item, ttlSeconds);
+    return expiresAt === undefined ? false : { expiresAt };
+  }
+
+  /** The lease an id names, if it names one this deployment could have issued. */
+  private held(leaseId: string) {
     const parsed = parseLeaseId(leaseId);
-    if (parsed === undefined || parsed.parts.app !== this.registry.app) return false;
+    if (parsed === undefined || parsed.parts.app !== this.registry.app) return undefined;
     const name = parsed.parts.namespace;
     const policy = this.registry.has(name) ? this.registry.get(name) : undefined;
-    if (policy?.limit.kind !== "concurrency") return false;
-    const item = { stateKey: parsed.stateKey, limit: policy.limit, leaseId };
-    return this.objects.release(parsed.subjectKey, item);
+    if (policy?.limit.kind !== "concurrency") return undefined;
+    const limit: ConcurrencyLimit = policy.limit;
+    const item = { stateKey: parsed.stateKey, limit, leaseId };
+    return { subjectKey: parsed.subjectKey, item, limit };
   }
 }

@@ -1,4 +1,4 @@
-import type { AcquireResult, CheckResult } from "../client/types.ts";
+import type { AcquireResult, CheckResult, RefundResult, RenewResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
 
 export type { RulesSource } from "./ruling.ts";
@@ -16,6 +16,7 @@ import type { LimiterObject } from "./object.ts";
 import { SubjectObjects } from "./objects.ts";
 import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
 import { claimHome, type Decidable, planCheck } from "./plan.ts";
+import { Refunds } from "./refunds.ts";
 import {
   checkSchema,
   namedPolicy,
@@ -37,6 +38,8 @@ export interface LimiterOptions {
   clock?: () => number;
   /** Blocks and overrides; none when absent. */
   rules?: RulesSource;
+  /** The accepted values of the secret refund tickets are signed with; none: no tickets. */
+  ticketSecrets?: () => readonly string[];
 }
 
 /**
@@ -49,6 +52,7 @@ export class Limiter {
   readonly registry: Registry;
   private readonly objects: SubjectObjects;
   private readonly leases: Leases;
+  private readonly refunds: Refunds;
   private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
   private deniedFromCache = 0;
   private readonly clock: () => number;
@@ -65,6 +69,8 @@ export class Limiter {
     this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () => this.denials.clear());
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
     this.leases = new Leases(registry, this.objects);
+    const secrets = options.ticketSecrets ?? (() => []);
+    this.refunds = new Refunds(registry, this.objects, secrets, this.clock);
   }
 
   /**
@@ -76,7 +82,8 @@ export class Limiter {
     const request = parseInput(checkSchema, input);
     const policies = request.policies.map((name) => namedPolicy(this.registry, name));
     try {
-      return (await this.decide(policies, request)).result;
+      const decided = await this.decide(policies, request);
+      return await this.refunds.ticketed(decided.result, decided.ticket.refunds);
     } catch (error) {
       if (!(error instanceof LimiterUnavailableError)) throw error;
       console.error(JSON.stringify({ event: "limiter_unavailable", reason: error.message }));
@@ -99,16 +106,22 @@ export class Limiter {
     const startMs = this.clock();
     const stateKeys = plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey));
     const cacheKey = denialKey(stateKeys, request.fingerprint);
-    const cached = cacheKey ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
+    // A group's member answers with the group's verdict, which no remembered denial knows.
+    const cached =
+      cacheKey && !claim?.group ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
     if (cached) {
       this.deniedFromCache++;
       const result = aged(cached.result, cached.remainingMs);
       return { result, duplicate: false, ticket: { refunds: [] } };
     }
     const home = claim && claimHome(this.registry.app, policies, request);
-    const placed = claim && { key: claim.key, subjectKey: home ?? claim.fallbackSubjectKey };
+    const placed = claim && {
+      key: claim.key,
+      subjectKey: home ?? claim.fallbackSubjectKey,
+      group: claim.group,
+    };
     const run = await coordinate(this.objects, plan, placed);
-    const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.duplicate);
+    const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.refused);
     // A denial decided under rules changed since may not hold under the new ones.
     const sameRules = ruled.generation === this.ruling.generation;
     if (cacheKey && !result.allowed && !run.duplicate && sameRules) {
@@ -120,7 +133,7 @@ export class Limiter {
       claimKey: claim?.key,
       refunds: run.kept,
     };
-    return { result, duplicate: run.duplicate, ticket };
+    return { result, duplicate: run.duplicate, group: run.group, ticket };
   }
 
   /** What `check(input)` would decide now: the same result, nothing consumed or written. */
@@ -151,6 +164,13 @@ export class Limiter {
     }
   }
 
+  /** Redeems `{ ticket }`: gives back what its check consumed, at most once. */
+  async refund(input: unknown): Promise<RefundResult> {
+    const { result, stateKeys } = await this.refunds.refund(input);
+    for (const stateKey of stateKeys) this.denials.forget(stateKey);
+    return result;
+  }
+
   /** Takes a lease of a concurrency policy, under its override and any block. */
   async acquire(input: PolicySubject): Promise<AcquireResult> {
     const request = parseInput(policySubjectSchema, input);
@@ -173,6 +193,10 @@ export class Limiter {
 
   release(leaseId: string): Promise<boolean> {
     return this.leases.release(leaseId);
+  }
+
+  renew(leaseId: string, input: unknown): Promise<RenewResult | false> {
+    return this.leases.renew(leaseId, input);
   }
 
   /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */

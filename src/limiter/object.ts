@@ -1,44 +1,26 @@
 import { DurableObject } from "cloudflare:workers";
-import { concurrencyAcquire, concurrencyRelease } from "../core/concurrency.ts";
-import { refund, remainingUnconsumed } from "../core/limits.ts";
-import { decideItem, type ItemDecision, LiveBuckets } from "./buckets.ts";
+import { concurrencyAcquire, concurrencyRelease, concurrencyRenew } from "../core/concurrency.ts";
+import { refund } from "../core/limits.ts";
+import { decideBatch } from "./batch.ts";
+import { LiveBuckets } from "./buckets.ts";
 import {
   type AcquireOutcome,
   type BatchOutcome,
   type CheckItem,
   CLAIM_TTL_MS,
+  type GroupCall,
   type LeaseItem,
   PROTOCOL_VERSION,
+  type Redeemed,
   type RefundItem,
+  type TicketMark,
 } from "./protocol.ts";
-import { StateStore } from "./store.ts";
+import { type GroupVerdict, StateStore } from "./store.ts";
 
 function speaks(version: number): void {
   if (version !== PROTOCOL_VERSION) {
     throw new Error(`limiter protocol ${version} called, this object speaks ${PROTOCOL_VERSION}`);
   }
-}
-
-/** What a batch decided; receipts only for what it consumed. */
-function batchOutcome(
-  items: CheckItem[],
-  decisions: ItemDecision[],
-  admitted: boolean,
-  consumed: boolean,
-): BatchOutcome {
-  return {
-    admitted,
-    items: decisions.map((d, i) => ({
-      allowed: d.allowed,
-      quota: d.quota,
-      // A denied batch consumed nothing, so report what is left as it stands.
-      remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
-      retryAfterMs: d.retryAfterMs,
-      resetMs: d.resetMs,
-      receipt: consumed && admitted && d.allowed ? d.receipt : undefined,
-      bucketsFull: d.bucketsFull,
-    })),
-  };
 }
 
 /**
@@ -64,9 +46,10 @@ export class LimiterObject extends DurableObject<Env> {
   /**
    * Decides every item; consumes only if every enforced item admits (all or nothing). With a
    * `claimKey`, decides at most once per key: the claim is stored in the same transaction as
-   * the states, so a repeated key can never be counted twice.
+   * the states, so a repeated key can never be counted twice. With a `group`, the group's
+   * first update decides, and the rest take its verdict, consuming nothing.
    */
-  check(version: number, items: CheckItem[], claimKey?: string): BatchOutcome {
+  check(version: number, items: CheckItem[], claimKey?: string, group?: GroupCall): BatchOutcome {
     speaks(version);
     const nowMs = this.clock();
     if (claimKey !== undefined) {
@@ -75,33 +58,55 @@ export class LimiterObject extends DurableObject<Env> {
       }
       this.store.put(claimKey, { claimedAtMs: nowMs }, nowMs + CLAIM_TTL_MS, nowMs);
     }
-    const decisions = items.map((item) => decideItem(this.buckets, this.store, item, nowMs));
-    const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
-    items.forEach((item, i) => {
-      const decision = decisions[i] as (typeof decisions)[number];
-      if (admitted && decision.allowed) {
-        this.store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
-      } else {
-        // Unchanged, but maybe read under a limit tightened since: never deleted early.
-        this.store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
-      }
-    });
-    return batchOutcome(items, decisions, admitted, true);
+    const verdict = group && this.store.claimed<GroupVerdict>(group.key, nowMs);
+    if (verdict && verdict.admitted !== null) {
+      return { admitted: verdict.admitted, group: "followed", items: [] };
+    }
+    const outcome = decideBatch(this.buckets, this.store, items, nowMs, true);
+    if (group === undefined) return outcome;
+    if (verdict) return { ...outcome, group: "busy" };
+    // A denial here denies the whole check, so it is the verdict whatever else is called.
+    const known = group.final || !outcome.admitted;
+    const expiresAtMs = nowMs + group.windowMs;
+    this.store.put(group.key, { admitted: known ? outcome.admitted : null }, expiresAtMs, nowMs);
+    return { ...outcome, group: "led" };
   }
 
   /** What `check` would answer now, consuming and writing nothing. */
   peek(version: number, items: CheckItem[]): BatchOutcome {
     speaks(version);
+    return decideBatch(this.buckets, this.store, items, this.clock(), false);
+  }
+
+  /** Keeps the verdict a group's first update came to across several objects. */
+  settleGroup(version: number, key: string, admitted: boolean, windowMs: number): void {
+    speaks(version);
     const nowMs = this.clock();
-    const decisions = items.map((item) => decideItem(this.buckets, this.store, item, nowMs));
-    const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
-    return batchOutcome(items, decisions, admitted, false);
+    this.store.put(key, { admitted }, nowMs + windowMs, nowMs);
   }
 
   /** Gives back what an earlier check consumed, when another object denied the same check. */
   refund(version: number, items: RefundItem[]): void {
     speaks(version);
+    this.giveBack(items, this.clock());
+  }
+
+  /**
+   * Redeems a refund ticket's part in this object, at most once: its mark is kept until the
+   * ticket expires, written in the same transaction as the refund. Expiry is judged by the
+   * clock that judges the mark, so no clock skew lets a ticket outlive its mark.
+   */
+  redeem(version: number, mark: TicketMark, items: RefundItem[]): Redeemed {
+    speaks(version);
     const nowMs = this.clock();
+    if (nowMs >= mark.expiresAtMs) return "expired";
+    if (this.store.has(mark.key, nowMs)) return "used";
+    this.store.put(mark.key, { claimedAtMs: nowMs }, mark.expiresAtMs, nowMs);
+    this.giveBack(items, nowMs);
+    return "refunded";
+  }
+
+  private giveBack(items: RefundItem[], nowMs: number): void {
     for (const item of items) {
       const state = this.store.get(item.stateKey);
       this.store.replace(item.stateKey, refund(item.limit, state, item.receipt, nowMs), nowMs);
@@ -140,6 +145,18 @@ export class LimiterObject extends DurableObject<Env> {
     const outcome = concurrencyRelease(item.limit, state as never, item.leaseId, nowMs);
     if (outcome.released) this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs, nowMs);
     return outcome.released;
+  }
+
+  /** Extends a live lease; its new expiry, or undefined for a lease no longer held. */
+  renew(version: number, item: LeaseItem, ttlSeconds: number): number | undefined {
+    speaks(version);
+    const nowMs = this.clock();
+    const state = this.store.get(item.stateKey);
+    const outcome = concurrencyRenew(item.limit, state as never, item.leaseId, ttlSeconds, nowMs);
+    if (outcome.expiresAtMs !== undefined) {
+      this.store.put(item.stateKey, outcome.next, outcome.recoverAtMs, nowMs);
+    }
+    return outcome.expiresAtMs;
   }
 
   /** Forgets a claim, so a retry of the same update is decided afresh. */

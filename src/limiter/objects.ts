@@ -1,6 +1,6 @@
 import { callObject } from "./calls.ts";
 import type { LimiterObject } from "./object.ts";
-import type { CheckItem, LeaseItem, RefundItem } from "./protocol.ts";
+import type { CheckItem, GroupCall, LeaseItem, RefundItem, TicketMark } from "./protocol.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 
 /**
@@ -18,8 +18,12 @@ export class SubjectObjects {
     this.budgetMs = budgetMs;
   }
 
-  check(subjectKey: string, items: CheckItem[], claimKey?: string) {
-    return this.call(subjectKey, (o) => o.check(PROTOCOL_VERSION, items, claimKey));
+  check(subjectKey: string, items: CheckItem[], claimKey?: string, group?: GroupCall) {
+    return this.call(subjectKey, (o) => o.check(PROTOCOL_VERSION, items, claimKey, group));
+  }
+
+  settleGroup(subjectKey: string, key: string, admitted: boolean, windowMs: number) {
+    return this.call(subjectKey, (o) => o.settleGroup(PROTOCOL_VERSION, key, admitted, windowMs));
   }
 
   peek(subjectKey: string, items: CheckItem[]) {
@@ -29,6 +33,11 @@ export class SubjectObjects {
   /** Never retried: a refund applied twice would hand out more than was taken. */
   refund(subjectKey: string, items: RefundItem[]) {
     return this.call(subjectKey, (o) => o.refund(PROTOCOL_VERSION, items), false);
+  }
+
+  /** Never retried: a retry of a refund that went through unseen would only say "used". */
+  redeem(subjectKey: string, mark: TicketMark, items: RefundItem[]) {
+    return this.call(subjectKey, (o) => o.redeem(PROTOCOL_VERSION, mark, items), false);
   }
 
   releaseClaim(subjectKey: string, claimKey: string) {
@@ -41,6 +50,10 @@ export class SubjectObjects {
 
   release(subjectKey: string, item: LeaseItem) {
     return this.call(subjectKey, (o) => o.release(PROTOCOL_VERSION, item));
+  }
+
+  renew(subjectKey: string, item: LeaseItem, ttlSeconds: number) {
+    return this.call(subjectKey, (o) => o.renew(PROTOCOL_VERSION, item, ttlSeconds));
   }
 
   reset(subjectKey: string, stateKeys: string[]) {

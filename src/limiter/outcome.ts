@@ -76,11 +76,14 @@ export function policyResults(
   return plan.policies.map((planned) => resultOf(planned, plan, outcomes, admitted));
 }
 
-/** Denied when an enforced policy denied, or when the check had been decided before. */
-export function checkResult(policies: PolicyResult[], duplicate: boolean): CheckResult {
+/**
+ * Denied when an enforced policy denied, or when `refused`: nothing was decided and the answer
+ * is no (the check had been decided before, or its group was denied).
+ */
+export function checkResult(policies: PolicyResult[], refused: boolean): CheckResult {
   const denied = policies.filter((p) => !p.allowed && !p.shadow);
   return {
-    allowed: denied.length === 0 && !duplicate,
+    allowed: denied.length === 0 && !refused,
     retryAfterMs: Math.max(0, ...denied.map((p) => p.retryAfterMs)),
     policies,
   };

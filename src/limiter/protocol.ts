@@ -7,7 +7,7 @@ import type { CheckLimit, Receipt } from "../core/limits.ts";
  * this protocol it speaks, and an object refuses any other (the call then fails as
  * unavailable, never as a misread limit). Bump it with any change to the shapes below.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * For a policy that counts per request bucket: the key its buckets on this subject share
@@ -47,7 +47,25 @@ export interface BatchOutcome {
   admitted: boolean;
   /** The call's claim key had been decided before; nothing was decided or consumed. */
   duplicate?: boolean | undefined;
+  /**
+   * With a GroupCall: `led` this update decided the group, `followed` it took the group's
+   * verdict (`admitted`) and decided and consumed nothing, `busy` the first update was still
+   * being decided, so this one was decided on its own.
+   */
+  group?: "led" | "followed" | "busy" | undefined;
   items: ItemOutcome[];
+}
+
+/**
+ * Updates that count as one (a Telegram album): the first to reach the group's object decides,
+ * and the rest follow its verdict while it holds.
+ */
+export interface GroupCall {
+  key: string;
+  /** How long the verdict holds once it is known. */
+  windowMs: number;
+  /** This call decides the whole check, so its verdict is known at once. */
+  final: boolean;
 }
 
 /** How long a claim is remembered: Telegram keeps re-sending an update for 24 hours. */
@@ -58,6 +76,15 @@ export interface RefundItem {
   limit: CheckLimit;
   receipt: Receipt;
 }
+
+/** A refund ticket's once-only mark in each object it names, kept until the ticket expires. */
+export interface TicketMark {
+  key: string;
+  expiresAtMs: number;
+}
+
+/** What redeeming a ticket did in one object. */
+export type Redeemed = "refunded" | "used" | "expired";
 
 export interface LeaseItem {
   stateKey: string;

@@ -5,7 +5,12 @@ export interface ClaimState {
   claimedAtMs: number;
 }
 
-type Stored = LimitState | ClaimState;
+/** A group's verdict (see protocol.ts, GroupCall); null while its first update is decided. */
+export interface GroupVerdict {
+  admitted: boolean | null;
+}
+
+type Stored = LimitState | ClaimState | GroupVerdict;
 
 /**
  * The clean-up alarm fires at least this often while anything is stored, so a state that
@@ -75,8 +80,13 @@ export class StateStore {
 
   /** A claim, which is not a limit: it holds until its own expiry. */
   has(key: string, nowMs: number): boolean {
+    return this.claimed(key, nowMs) !== undefined;
+  }
+
+  /** What a claim or a verdict holds, until its own expiry. Callers key them apart. */
+  claimed<T extends ClaimState | GroupVerdict>(key: string, nowMs: number): T | undefined {
     const row = this.row(key);
-    return row !== undefined && row.recoverAtMs > nowMs;
+    return row !== undefined && row.recoverAtMs > nowMs ? (row.state as T) : undefined;
   }
 
   /** When the state under `key` will have fully recovered, as stored; undefined if none. */

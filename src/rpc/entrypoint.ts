@@ -6,6 +6,8 @@ import type {
   CheckResult,
   PolicyList,
   RateLimiterBinding,
+  RefundResult,
+  RenewResult,
 } from "../client/types.ts";
 import type { Services } from "../services.ts";
 import { rpcMethods } from "./methods.ts";
@@ -30,6 +32,11 @@ export function rateLimiterEntrypoint(services: Services) {
       return methods.peek(input);
     }
 
+    /** Gives back what the check that issued `ticket` consumed, at most once. */
+    refund(ticket: string): Promise<RefundResult> {
+      return methods.refund(ticket);
+    }
+
     /** Takes a lease of a concurrency policy; `acquired: false` when every slot is taken. */
     acquire(policy: string, subject?: BucketedSubject): Promise<AcquireResult> {
       return methods.acquire(policy, subject);
@@ -38,6 +45,11 @@ export function rateLimiterEntrypoint(services: Services) {
     /** Returns a lease; false when it is unknown, already released or expired. */
     release(leaseId: string): Promise<boolean> {
       return methods.release(leaseId);
+    }
+
+    /** Extends a live lease, at most the policy's `ttl` from now; false when it is gone. */
+    renew(leaseId: string, ttlSeconds?: number): Promise<RenewResult | false> {
+      return methods.renew(leaseId, ttlSeconds);
     }
 
     /** Forgets one subject's state for one policy (in one bucket, for a per-bucket policy). */

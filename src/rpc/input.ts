@@ -1,4 +1,5 @@
 import { shown } from "../config/fields.ts";
+import { MAX_RENEW_TTL_SECONDS } from "../limiter/leases.ts";
 import { InputError, type PolicySubject } from "../limiter/request.ts";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -35,4 +36,21 @@ export function leaseIdArgument(leaseId: unknown): string {
     throw new InputError(`leaseId must be a string, got ${shown(leaseId)}`);
   }
   return leaseId;
+}
+
+/** A renewal's ttl: absent, or whole seconds; the limiter caps it at the policy's own ttl. */
+export function renewArgument(ttlSeconds: unknown): { ttl?: number } {
+  if (ttlSeconds === undefined) return {};
+  if (!Number.isSafeInteger(ttlSeconds) || (ttlSeconds as number) < 1) {
+    throw new InputError(`ttlSeconds must be a positive integer, got ${shown(ttlSeconds)}`);
+  }
+  return { ttl: Math.min(ttlSeconds as number, MAX_RENEW_TTL_SECONDS) };
+}
+
+/** A refund ticket must be a string; one that names nothing is an answer, not an error. */
+export function ticketArgument(ticket: unknown): { ticket: string } {
+  if (typeof ticket !== "string") {
+    throw new InputError(`ticket must be a string (a check's refundTicket), got ${shown(ticket)}`);
+  }
+  return { ticket };
 }

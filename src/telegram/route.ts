@@ -8,6 +8,7 @@ import type { Limiter } from "../limiter/limiter.ts";
 import { limitBody } from "../platform/body-limit.ts";
 import { envValue, secretsEqual } from "../platform/secrets.ts";
 import type { Services } from "../services.ts";
+import { albumOf } from "./albums.ts";
 import { updateBucket } from "./bucket.ts";
 import { extractUpdate, type UpdateFacts } from "./extract.ts";
 import { forward } from "./forward.ts";
@@ -71,6 +72,9 @@ function decisionHeaders(rule: RuleMatch, decided: Decided | undefined): Record<
     "X-Limiter-Rule": rule.name,
     "X-Limiter-Policies": counted.map((p) => p.name).join(","),
   };
+  // An album's later updates count nothing of their own: there is no remaining to report.
+  if (decided.group !== undefined) headers["X-Limiter-Album"] = decided.group;
+  if (decided.group === "followed") return headers;
   if (counted.length > 0) {
     headers["X-Limiter-Remaining"] = String(Math.min(...counted.map((p) => p.remaining)));
   }
@@ -125,6 +129,7 @@ export function telegramRoutes({ registry, limiter }: Services) {
         {
           key: `telegram.${botName}.${facts.updateId}`,
           fallbackSubjectKey: `${registry.app}:TELEGRAM:${botName}`,
+          group: albumOf(registry.app, botName, facts),
         },
       );
     } catch (error) {

@@ -4,6 +4,7 @@ import {
   type ConcurrencyState,
   concurrencyAcquire,
   concurrencyRelease,
+  concurrencyRenew,
 } from "../../src/core/concurrency.ts";
 
 const two = { kind: "concurrency", maxLeases: 2, ttlSeconds: 60 } as const;
@@ -54,5 +55,30 @@ describe("concurrency leases", () => {
         },
       ),
     );
+  });
+
+  it("renews a live lease up to the policy's ttl from now, so a long job keeps its slot", () => {
+    const held = concurrencyAcquire(two, undefined, "job", 0).next;
+    // 50 s in, the job asks for another 60 s (the most the policy grants) and gets 110 s.
+    const renewed = concurrencyRenew(two, held, "job", 3600, 50_000);
+    expect(renewed.expiresAtMs).toBe(110_000);
+    expect(renewed.recoverAtMs).toBe(110_000);
+    let state = concurrencyAcquire(two, renewed.next, "other", 50_000).next;
+    // Past the lease's first expiry it still holds its slot: the policy stays full.
+    expect(concurrencyAcquire(two, state, "third", 100_000).allowed).toBe(false);
+    // A shorter ttl never shortens the lease.
+    state = concurrencyRenew(two, state, "job", 1, 60_000).next;
+    expect(state?.leases.job).toBe(110_000);
+    expect(concurrencyAcquire(two, state, "third", 110_000).allowed).toBe(true);
+  });
+
+  it("does not revive a lease released or expired", () => {
+    const held = concurrencyAcquire(two, undefined, "job", 0).next;
+    const released = concurrencyRelease(two, held, "job", 1_000).next;
+    expect(concurrencyRenew(two, released, "job", 60, 2_000).expiresAtMs).toBeUndefined();
+    const expired = concurrencyRenew(two, held, "job", 60, 60_000);
+    expect(expired.expiresAtMs).toBeUndefined();
+    expect(expired.next).toBe(held);
+    expect(concurrencyRenew(two, undefined, "never", 60, 0).expiresAtMs).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type ThrottleLimit,
+  type ThrottleReceipt,
   type ThrottleState,
   throttleDecide,
   throttleRefund,
@@ -58,7 +59,8 @@ describe("throttle", () => {
     expect(d.next).toBeDefined();
     expect(d.recoverAtMs).toBe(12_000);
     const later = throttleDecide(fivePerMinute, d.next, 1, 12_000);
-    expect(throttleRefund(fivePerMinute, later.next, 60_000, 12_000)).toBeUndefined();
+    const receipt = later.receipt as ThrottleReceipt;
+    expect(throttleRefund(fivePerMinute, later.next, receipt, 12_000)).toBeUndefined();
   });
 
   it("refunds exactly what was taken and never past capacity", () => {
@@ -66,6 +68,42 @@ describe("throttle", () => {
     const refunded = throttleRefund(fivePerMinute, first.next, first.receipt as never, 0);
     expect(refunded).toBeUndefined();
     expect(throttleDecide(fivePerMinute, refunded, 5, 0).allowed).toBe(true);
+  });
+
+  it("gives back only what refill has not: a late refund cannot fund an extra burst", () => {
+    // A token taken at 0 from a full bucket was made good by refill at 12 s: the bucket then
+    // stood full, as it would without that check. Five more at 20 s empty it.
+    const early = throttleDecide(fivePerMinute, undefined, 1, 0);
+    let state = early.next;
+    for (let i = 0; i < 5; i++) state = throttleDecide(fivePerMinute, state, 1, 20_000).next;
+    // Refunding the first check now gives nothing back: a sixth check within the same second
+    // would exceed 5 + 5/60 tokens per second.
+    state = throttleRefund(fivePerMinute, state, early.receipt as ThrottleReceipt, 21_000);
+    expect(throttleDecide(fivePerMinute, state, 1, 21_000).allowed).toBe(false);
+    // A check whose token is still owed gets all of it back.
+    const owed = throttleDecide(fivePerMinute, undefined, 5, 0);
+    const back = throttleRefund(fivePerMinute, owed.next, owed.receipt as ThrottleReceipt, 6_000);
+    expect(throttleDecide(fivePerMinute, back, 1, 6_000).remaining).toBe(4);
+  });
+
+  it("counts another refund in between: together they never lift the bucket too high", () => {
+    const slow: ThrottleLimit = {
+      kind: "throttle",
+      capacity: 7,
+      refillTokens: 3,
+      refillSeconds: 46,
+    };
+    const a = throttleDecide(slow, undefined, 1, 0);
+    const b = throttleDecide(slow, a.next, 1, 0);
+    // A is refunded at once: without B the bucket is now full, and B's token owed shrinks
+    // with every millisecond of refill that a full bucket would have wasted.
+    let state = throttleRefund(slow, b.next, a.receipt as ThrottleReceipt, 0);
+    state = throttleDecide(slow, state, 2, 119).next;
+    state = throttleDecide(slow, state, 4, 1_335).next;
+    state = throttleRefund(slow, state, b.receipt as ThrottleReceipt, 5_547);
+    // A bucket that never saw A or B holds just under 2 tokens at 15,334 ms.
+    expect(throttleDecide(slow, state, 2, 15_334).allowed).toBe(false);
+    expect(throttleDecide(slow, state, 2, 25_000).allowed).toBe(true);
   });
 
   it("rescales a stored level when the policy changes, without adding tokens", () => {
@@ -118,6 +156,64 @@ describe("throttle", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("refunds never let more through than a bucket that never saw the refunded checks (property)", () => {
+    type Step = { gapMs: number; cost: number; refund: number | null };
+    const step = fc.record({
+      gapMs: fc.integer({ min: 0, max: 8_000 }),
+      cost: fc.integer({ min: 1, max: 4 }),
+      // Some steps refund an earlier admission (picked by index) instead of checking.
+      refund: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 3 },
+        { arbitrary: fc.nat(), weight: 1 },
+      ),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(step, { maxLength: 150 }),
+        (capacity, refillTokens, refillSeconds, steps: Step[]) => {
+          const limit: ThrottleLimit = { kind: "throttle", capacity, refillTokens, refillSeconds };
+          const admitted: { atMs: number; cost: number; receipt: ThrottleReceipt }[] = [];
+          const refunded = new Set<number>();
+          let state: ThrottleState | undefined;
+          let nowMs = 0;
+          for (const { gapMs, cost, refund } of steps) {
+            nowMs += gapMs;
+            const open = admitted.map((_, i) => i).filter((i) => !refunded.has(i));
+            if (refund !== null && open.length > 0) {
+              const i = open[refund % open.length] as number;
+              state = throttleRefund(
+                limit,
+                state,
+                (admitted[i] as { receipt: ThrottleReceipt }).receipt,
+                nowMs,
+              );
+              refunded.add(i);
+              continue;
+            }
+            const d = throttleDecide(limit, state, cost, nowMs);
+            if (d.allowed) {
+              admitted.push({ atMs: nowMs, cost, receipt: d.receipt as ThrottleReceipt });
+              state = d.next;
+            }
+          }
+          // Every admission that stands would have been admitted had the refunded ones never
+          // been made: what stands is within the policy.
+          let counterfactual: ThrottleState | undefined;
+          admitted.forEach(({ atMs, cost }, i) => {
+            if (refunded.has(i)) return;
+            const d = throttleDecide(limit, counterfactual, cost, atMs);
+            expect(d.allowed).toBe(true);
+            counterfactual = d.next;
+          });
+        },
+      ),
+      { numRuns: 1_000 },
     );
   });
 });

@@ -148,12 +148,64 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
     );
   });
 
+  it("POST /v1/refund with hostile and altered tickets", async () => {
+    const issued = await api("/v1/check", {
+      body: { policies: ["user_throttle"], user: "fuzz-refund" },
+    });
+    const { refundTicket } = (await issued.json()) as { refundTicket: string };
+    // Tickets a byte or two away from a real one, and anything else in their place.
+    const altered = fc
+      .tuple(fc.nat({ max: refundTicket.length - 1 }), fc.string({ minLength: 1, maxLength: 2 }))
+      .map(([at, text]) => `${refundTicket.slice(0, at)}${text}${refundTicket.slice(at + 1)}`);
+    const body = fc.oneof(
+      altered.map((ticket) => ({ ticket })),
+      mutated({ ticket: refundTicket }, ["ticket"]),
+      rawBody,
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (body) => {
+        await expectSafe(await api("/v1/refund", { body }), [200, 400, 404, 409, 413]);
+      }),
+      { numRuns: 1_500 },
+    );
+  });
+
+  it("PATCH /v1/leases/:id with hostile ids and bodies", async () => {
+    const lease = await api("/v1/leases", {
+      body: { policy: "jobs_concurrency", user: "fuzz-renew" },
+    });
+    const { leaseId } = (await lease.json()) as { leaseId: string };
+    const id = fc.oneof(fc.constant(leaseId), fc.string({ minLength: 1, maxLength: 300 }));
+    const body = fc.oneof(mutated({ ttl: 30 }, ["ttl"]), rawBody, fc.constant(undefined));
+    await fc.assert(
+      fc.asyncProperty(id, body, async (leaseId, body) => {
+        const path = `/v1/leases/${encodeURIComponent(leaseId)}`;
+        await expectSafe(await api(path, { method: "PATCH", body }), [200, 400, 404, 413]);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("POST /telegram/:bot with hostile updates", async () => {
     const app = appFor(testRegistry());
     const { binding } = originBot();
     const update = fc.oneof(
       fc.record({ update_id: fc.nat(), message: hostileValue }),
       fc.record({ update_id: fc.nat(), callback_query: hostileValue }),
+      // Albums: a real sender and chat, anything as the album id and the photo.
+      fc.record({
+        update_id: fc.nat(),
+        message: fc.record({
+          from: fc.constant({ id: 4242, is_bot: false, first_name: "F" }),
+          chat: fc.constantFrom(
+            { id: 4242, type: "private" },
+            { id: -1004242, type: "supergroup" },
+          ),
+          media_group_id: fc.oneof(hostileValue, fc.constantFrom("13791543512345678", "1")),
+          photo: hostileValue,
+          caption: fc.option(fc.string({ maxLength: 20 })),
+        }),
+      }),
       fc.record({ update_id: hostileValue, message: fc.anything({ maxDepth: 3 }) }),
       fc.dictionary(fc.string({ maxLength: 20 }), hostileValue, { maxKeys: 4 }),
       rawBody,
@@ -175,6 +227,8 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
       mutated(validCheck, Object.keys(validCheck)).map((body) => ["check", body] as const),
       fc.tuple(hostileValue, hostileValue).map((args) => ["acquire", ...args] as const),
       fc.tuple(hostileValue).map((args) => ["release", ...args] as const),
+      fc.tuple(hostileValue, hostileValue).map((args) => ["renew", ...args] as const),
+      fc.tuple(hostileValue).map((args) => ["refund", ...args] as const),
       fc.tuple(hostileValue, hostileValue).map((args) => ["reset", ...args] as const),
     );
     await fc.assert(

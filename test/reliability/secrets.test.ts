@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { base64UrlToText } from "../../src/platform/base64url.ts";
 import { api, TOKEN } from "../helpers.ts";
 import { ADMIN } from "../rules/harness.ts";
 import {
@@ -11,6 +12,8 @@ import {
   WEBHOOK_SECRET,
 } from "../telegram/harness.ts";
 import { faultyNamespace } from "./faulty.ts";
+
+const NEXT_TOKEN = "next-token-during-rotation";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -31,6 +34,7 @@ async function logsOf(run: () => Promise<string[]>): Promise<{ logs: string; bod
 describe("secrets", () => {
   it("never appear in logs or error bodies, on any path that logs", async () => {
     const app = appFor(testRegistry());
+    const tickets: string[] = [];
     const { logs, bodies } = await logsOf(async () => {
       const texts: string[] = [];
       const keep = async (res: Response) => texts.push(await res.text());
@@ -53,12 +57,44 @@ describe("secrets", () => {
       const closed = appFor(testRegistry({ failMode: "closed" }), namespace);
       await keep(await post(closed, {}, message(4, "d")));
       await keep(await api("/v1/check", { body: "{broken" }));
+      // A rotation under way: the next token, a wrong one, and a bad request with each.
+      const rotating = { ...env, API_TOKEN_NEXT: NEXT_TOKEN };
+      for (const token of [NEXT_TOKEN, `${NEXT_TOKEN}x`]) {
+        const headers = { Authorization: `Bearer ${token}` };
+        await keep(
+          await appFor().request("/v1/check", { method: "POST", headers, body: "{" }, rotating),
+        );
+      }
+      // Refunds: a ticket signed with a key derived from the token, redeemed, and redeemed
+      // where an object fails.
+      const checked = await api("/v1/check", { body: { policies: ["user_throttle"], user: "s" } });
+      const { refundTicket } = (await checked.json()) as { refundTicket: string };
+      tickets.push(refundTicket);
+      await keep(await api("/v1/refund", { body: { ticket: refundTicket } }));
+      await keep(await api("/v1/refund", { body: { ticket: `${refundTicket}x` } }));
+      const failingRefunds = appFor(testRegistry(), namespace);
+      const again = { method: "POST", headers: { Authorization: `Bearer ${TOKEN}` } };
+      await keep(
+        await failingRefunds.request(
+          "/v1/refund",
+          { ...again, body: JSON.stringify({ ticket: refundTicket }) },
+          env,
+        ),
+      );
       return texts;
     });
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [TOKEN, ADMIN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
+    const secrets = [TOKEN, NEXT_TOKEN, ADMIN, WEBHOOK_SECRET, ORIGIN_SECRET];
+    for (const secret of [...secrets, env.TELEGRAM_SECRET_DEMO]) {
       expect(logs).not.toContain(secret);
       expect(bodies).not.toContain(secret);
+      // Nor in what the worker hands out: a ticket carries a signature, not the key.
+      expect(tickets.join("\n")).not.toContain(secret);
+      for (const ticket of tickets) {
+        expect(base64UrlToText(ticket.split(".")[0] ?? "")).not.toContain(secret);
+      }
     }
+    // A ticket is as good as the refund it grants: it is not logged either.
+    for (const ticket of tickets) expect(logs).not.toContain(ticket);
   });
 });

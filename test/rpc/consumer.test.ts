@@ -78,6 +78,21 @@ describe("a consumer Worker over the service binding", () => {
     expect((await login("google", "erin")).status).toBe(200);
   });
 
+  it("counts only failed sign-ins: successes are refunded, failures run into the limit", async () => {
+    const signin = (password: string) =>
+      consumer.fetch("http://consumer.test/signin", {
+        method: "POST",
+        headers: { "CF-Connecting-IP": "198.51.100.30" },
+        body: password,
+      });
+    // login_ip admits 5 a minute: twice that many successes pass, each given back.
+    for (let i = 0; i < 10; i++) expect((await signin("correct horse")).status).toBe(200);
+    const failures = [];
+    for (let i = 0; i < 6; i++) failures.push((await signin("wrong")).status);
+    expect(failures).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await signin("correct horse")).status).toBe(429);
+  });
+
   it("counts in the limiter under test: a reset over RPC lets the user in again", async () => {
     for (let i = 0; i < 5; i++) await hello("carol");
     expect((await hello("carol")).status).toBe(429);

@@ -26,7 +26,9 @@ describe("RateLimiter.check", () => {
     const expected = JSON.parse(
       JSON.stringify(overHttp.json).replaceAll("USER:same-shape", "USER:same-shape-rpc"),
     );
-    expect(overRpc).toEqual(expected);
+    // Each check gets a ticket of its own, for what it alone consumed.
+    expect(overRpc).toEqual({ ...expected, refundTicket: expect.any(String) });
+    expect(overRpc.refundTicket).not.toBe(expected.refundTicket);
     expect(
       overRpc.policies.map((p) => [p.name, p.allowed, p.skipped, p.shadow, p.disabled]),
     ).toEqual([
@@ -189,10 +191,10 @@ describe("RateLimiter errors", () => {
     ],
   ];
 
-  it.each(cases)("throws a plain Error that says what is wrong: %s", async (_, call, message) => {
+  it.each(cases)("throws a TypeError that says what is wrong: %s", async (_, call, message) => {
     const error = await rejection(call());
-    expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe("Error");
+    // A TypeError, so a client can tell a caller's mistake from an outage.
+    expect(error).toBeInstanceOf(TypeError);
     if (typeof message === "string") expect(error.message).toBe(message);
     else expect(error.message).toMatch(message);
   });

@@ -42,4 +42,21 @@ app.post(
   (c) => c.json({ ok: true, remaining: c.get("rateLimit").policies[0]?.remaining }),
 );
 
+// Only failed sign-ins count (skip refunds the others once the handler has answered), so a
+// visitor who gets the password right is never locked out by their own sign-ins. The
+// password is a stand-in for a real check.
+app.post(
+  "/signin",
+  limit<AppEnv>({
+    binding: (c) => c.env.LIMITER,
+    policies: ["login_ip"],
+    subject: (c) => ({ ip: c.req.header("CF-Connecting-IP") }),
+    skip: (c) => c.res.status < 400,
+  }),
+  async (c) =>
+    (await c.req.text()) === "correct horse"
+      ? c.json({ ok: true })
+      : c.json({ error: "wrong password" }, 401),
+);
+
 export default app;

@@ -38,6 +38,8 @@ export interface UpdateFacts {
   businessConnectionId?: string;
   /** Content used for debounce (see the top of this file). */
   fingerprint?: string;
+  /** The album a message belongs to (`media_group_id`): its updates count as one. */
+  mediaGroupId?: string;
 }
 
 export type ExtractResult = UpdateFacts | { error: string };
@@ -48,3 +50,6 @@ export type JsonObject = Record<string, unknown>;
 
 /** Unknown keys come from the sender; a bound keeps logs and metric labels sane. */
 export const MAX_TYPE_LENGTH = 64;
+
+/** Telegram's album ids are decimal strings of ~19 digits; a longer one is not trusted. */
+export const MAX_MEDIA_GROUP_ID_LENGTH = 64;

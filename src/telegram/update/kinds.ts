@@ -1,5 +1,5 @@
 import { commandFacts } from "./command.ts";
-import type { ChatType, Extractor, Facts } from "./facts.ts";
+import { type ChatType, type Extractor, type Facts, MAX_MEDIA_GROUP_ID_LENGTH } from "./facts.ts";
 import { messageFingerprint, pollAnswerFingerprint } from "./fingerprint.ts";
 import { actorKey, type ChatPrefix, chatFacts, idKey, isChatType, userKey } from "./identity.ts";
 import { get, getInteger, getNonEmptyString, getString } from "./read.ts";
@@ -40,7 +40,13 @@ function messageFacts(message: unknown, kind: MessageKind): Facts {
     businessConnectionId,
     guestQueryId: getNonEmptyString(message, "guest_query_id"),
     fingerprint: messageFingerprint(message),
+    mediaGroupId: mediaGroupIdOf(message),
   };
+}
+
+function mediaGroupIdOf(message: unknown): string | undefined {
+  const id = getNonEmptyString(message, "media_group_id");
+  return id !== undefined && id.length <= MAX_MEDIA_GROUP_ID_LENGTH ? id : undefined;
 }
 
 function callbackQueryFacts(query: unknown): Facts {

@@ -1,0 +1,45 @@
+import { remainingUnconsumed } from "../core/limits.ts";
+import { decideItem, type LiveBuckets } from "./buckets.ts";
+import type { BatchOutcome, CheckItem } from "./protocol.ts";
+import type { StateStore } from "./store.ts";
+
+/**
+ * Decides the items of one object's call and, when `consume`, keeps what they consumed: all
+ * or nothing, as every enforced item must admit for any of them to consume. Synchronous,
+ * like every write of the object, so the call stays atomic. Without `consume` (a peek) it
+ * writes nothing.
+ */
+export function decideBatch(
+  buckets: LiveBuckets,
+  store: StateStore,
+  items: CheckItem[],
+  nowMs: number,
+  consume: boolean,
+): BatchOutcome {
+  const decisions = items.map((item) => decideItem(buckets, store, item, nowMs));
+  const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
+  if (consume) {
+    items.forEach((item, i) => {
+      const decision = decisions[i] as (typeof decisions)[number];
+      if (admitted && decision.allowed) {
+        store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
+      } else {
+        // Unchanged, but maybe read under a limit tightened since: never deleted early.
+        store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
+      }
+    });
+  }
+  return {
+    admitted,
+    items: decisions.map((d, i) => ({
+      allowed: d.allowed,
+      quota: d.quota,
+      // A denied batch consumed nothing, so report what is left as it stands.
+      remaining: admitted ? d.remaining : remainingUnconsumed(items[i] as CheckItem, d),
+      retryAfterMs: d.retryAfterMs,
+      resetMs: d.resetMs,
+      receipt: consume && admitted && d.allowed ? d.receipt : undefined,
+      bucketsFull: d.bucketsFull,
+    })),
+  };
+}
