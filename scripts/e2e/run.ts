@@ -10,6 +10,7 @@ import { hammer, post } from "./hammer.ts";
 import { e2ePolicies, LEASES, THROTTLE, WINDOW } from "./policies.ts";
 import { type Row, writeReport } from "./report.ts";
 import { ADMIN_TOKEN, makeSandbox, API_TOKEN as TOKEN } from "./sandbox.ts";
+import { secondBot } from "./second-bot.ts";
 
 const CLIENTS = 64;
 const DURATION_MS = Number(process.env.E2E_SECONDS ?? "10") * 1000;
@@ -180,6 +181,7 @@ try {
   await windowExactness(server.url);
   await leaseExactness(server.url);
   await survivesKill(persistTo, server);
+  record(await secondBot(mkdtempSync(join(sandbox, ".state-bot-"))));
 } catch (error) {
   await server.kill();
   throw error;
