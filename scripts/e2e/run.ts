@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { type DevServer, startDev } from "./dev-server.ts";
 import { hammer, post } from "./hammer.ts";
-import { e2ePolicies, LEASES, THROTTLE, WINDOW } from "./policies.ts";
+import { e2ePolicies, LEASES, RESERVATION_TOKENS, RESERVED, THROTTLE, WINDOW } from "./policies.ts";
 import { type Row, writeReport } from "./report.ts";
 import { ADMIN_TOKEN, makeSandbox, API_TOKEN as TOKEN } from "./sandbox.ts";
 import { secondBot } from "./second-bot.ts";
@@ -100,6 +100,41 @@ async function leaseExactness(url: string) {
   });
 }
 
+// Mid-reservation when the crash comes: 60 admitted, the row stored at the 51st covering 100.
+const RESERVED_BEFORE = 60;
+const reservedBody = { policies: ["e2e_reserved"], user: "e2e-reserved" };
+
+async function admitSome(url: string, count: number): Promise<number> {
+  let admitted = 0;
+  for (let i = 0; i < count; i++) {
+    if ((await post(`${url}/v1/check`, TOKEN, reservedBody)).status === 200) admitted++;
+  }
+  return admitted;
+}
+
+/** A throttle stored ahead: a crash may cost less than one reservation, never an excess. */
+async function reservedAfterKill(url: string, before: number) {
+  const startedMs = Date.now();
+  const t = await hammer(CLIENTS, Math.min(DURATION_MS, 5000), () =>
+    post(`${url}/v1/check`, TOKEN, reservedBody),
+  );
+  // 1,000 an hour: what refilled since the first admission, generously counted.
+  const refill = Math.ceil(((Date.now() - startedMs + 60_000) * RESERVED.rate) / 3_600_000);
+  const allowance = RESERVED.rate + refill;
+  const total = before + t.admitted;
+  const lost = Math.max(0, RESERVED.rate - total);
+  record({
+    check: "kill -9 mid-reservation (a throttle stored 50 admissions ahead)",
+    sent: before + t.sent,
+    admitted: total,
+    allowance: `1000 + refill ≤ ${allowance}; under-admitted ${lost} (bound: ${RESERVATION_TOKENS - 1})`,
+    overAdmitted: Math.max(0, total - allowance),
+    admittedShare: pct(total, RESERVED.rate),
+    failed: t.failed,
+    ok: total <= allowance && lost <= RESERVATION_TOKENS - 1 && t.failed === 0,
+  });
+}
+
 /** Runtime rules set before the crash: a block and an override. */
 async function setRules(url: string) {
   const block = await post(`${url}/v1/admin/blocks`, ADMIN_TOKEN, { user: "e2e-banned" });
@@ -149,11 +184,13 @@ async function survivesKill(persistTo: string, first: DevServer) {
   for (let i = 0; i < half; i++) {
     if ((await post(`${first.url}/v1/check`, TOKEN, body)).status === 200) before++;
   }
+  const reservedBefore = await admitSome(first.url, RESERVED_BEFORE);
   await setRules(first.url);
   await first.kill();
   const second = await startDev({ cwd: sandbox, persistTo });
   try {
     await rulesKept(second.url);
+    await reservedAfterKill(second.url, reservedBefore);
     const t = await hammer(CLIENTS, Math.min(DURATION_MS, 5000), () =>
       post(`${second.url}/v1/check`, TOKEN, body),
     );

@@ -13,6 +13,7 @@ import {
   type ThrottleState,
   throttleDecide,
   throttleRefund,
+  throttleReservation,
 } from "./throttle.ts";
 import {
   type WindowLimit,
@@ -109,4 +110,24 @@ export function maxCost(limit: CheckLimit): number {
     case "debounce":
       return Number.MAX_SAFE_INTEGER;
   }
+}
+
+/**
+ * What to store after an admission that left memory at `next`: only a throttle reserves ahead
+ * (see `throttleReservation`); every other kind stores each admission as it is.
+ */
+export function reservation(
+  limit: CheckLimit,
+  stored: LimitState | undefined,
+  next: LimitState | undefined,
+  recoverAtMs: number,
+  nowMs: number,
+): { write: false } | { write: true; state: LimitState | undefined; recoverAtMs: number } {
+  if (limit.kind !== "throttle") return { write: true, state: next, recoverAtMs };
+  return throttleReservation(
+    limit,
+    stored as ThrottleState | undefined,
+    next as ThrottleState | undefined,
+    nowMs,
+  );
 }

@@ -189,3 +189,33 @@ export function throttleRefund(
   const raised = Math.min(limit.capacity * unitsPerToken(limit), level + owedUnits);
   return stateFor(limit, raised, nowMs, receipt.sinceMs, refundedUnits + (raised - level));
 }
+
+/**
+ * Tokens one stored reservation covers, the admission that writes it included: a twentieth of
+ * the bucket, at least one. A bucket of 5 writes every admission; one of 1,000 every 50th.
+ */
+export const reservationTokens = (limit: ThrottleLimit): number =>
+  Math.max(1, Math.floor(limit.capacity / 20));
+
+/**
+ * What storage must hold after an admission left memory at `next`. Storage must always be at
+ * least as consumed as memory, so a restart can only under-admit: when what it holds already
+ * is (`stored` stands no higher than `next`, and both refill alike, so it stays so), nothing
+ * is written. Otherwise it takes `next` lowered by the rest of a reservation (floored at an
+ * empty bucket), so the admissions after this one write nothing until the reservation is
+ * spent. Lost memory costs at most `reservationTokens - 1` tokens, once.
+ */
+export function throttleReservation(
+  limit: ThrottleLimit,
+  stored: ThrottleState | undefined,
+  next: ThrottleState | undefined,
+  nowMs: number,
+): { write: false } | { write: true; state: ThrottleState | undefined; recoverAtMs: number } {
+  const level = levelAt(limit, next, nowMs);
+  if (levelAt(limit, stored, nowMs) <= level) return { write: false };
+  const perToken = unitsPerToken(limit);
+  const reserved = Math.max(0, level - (reservationTokens(limit) - 1) * perToken);
+  const state = stateFor(limit, reserved, nowMs, next?.sinceMs ?? nowMs, next?.refundedUnits ?? 0);
+  const recoverAtMs = nowMs + ceilDiv(limit.capacity * perToken - reserved, limit.refillTokens);
+  return { write: true, state, recoverAtMs };
+}

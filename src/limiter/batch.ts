@@ -1,5 +1,5 @@
-import { remainingUnconsumed } from "../core/limits.ts";
-import { decideItem, type LiveBuckets } from "./buckets.ts";
+import { type LimitState, remainingUnconsumed, reservation } from "../core/limits.ts";
+import { decideItem, type ItemDecision, type LiveBuckets } from "./buckets.ts";
 import type { BatchOutcome, CheckItem } from "./protocol.ts";
 import type { StateStore } from "./store.ts";
 
@@ -22,7 +22,7 @@ export function decideBatch(
     items.forEach((item, i) => {
       const decision = decisions[i] as (typeof decisions)[number];
       if (admitted && decision.allowed) {
-        store.put(item.stateKey, decision.next, decision.recoverAtMs, nowMs);
+        keep(store, item, decision, nowMs);
       } else {
         // Unchanged, but maybe read under a limit tightened since: never deleted early.
         store.extendRecovery(item.stateKey, decision.recoverAtMs, nowMs);
@@ -42,4 +42,18 @@ export function decideBatch(
       bucketsFull: d.bucketsFull,
     })),
   };
+}
+
+/** Keeps an admission: in memory at once, in storage when no reservation covers it yet. */
+function keep(store: StateStore, item: CheckItem, decision: ItemDecision, nowMs: number): void {
+  const next = decision.next as LimitState | undefined;
+  const plan = reservation(
+    item.limit,
+    store.stored(item.stateKey),
+    next,
+    decision.recoverAtMs,
+    nowMs,
+  );
+  if (plan.write) store.putAhead(item.stateKey, next, plan.state, plan.recoverAtMs, nowMs);
+  else store.keepAhead(item.stateKey, next);
 }

@@ -59,6 +59,12 @@ function readable(key: string, row: StoredState): StoredState {
  */
 export class StateStore {
   private readonly cache = new Map<string, StoredState | null>();
+  /**
+   * States memory holds ahead of storage: admissions a stored reservation already covers
+   * (core/throttle.ts, `throttleReservation`). Storage is always at least as consumed, so
+   * losing these to an eviction can only under-admit, by at most one reservation.
+   */
+  private readonly ahead = new Map<string, Stored>();
   /** When the clean-up alarm is due; null when none is set. */
   private alarmAtMs: number | null;
 
@@ -75,7 +81,30 @@ export class StateStore {
    * Callers key each kind of state apart, so the cast holds.
    */
   get(key: string): LimitState | undefined {
+    return (this.ahead.get(key) ?? this.row(key)?.state) as LimitState | undefined;
+  }
+
+  /** What storage holds under `key`: the state a restart would resume from. */
+  stored(key: string): LimitState | undefined {
     return this.row(key)?.state as LimitState | undefined;
+  }
+
+  /** Memory moves on to `state`; storage keeps the reservation that already covers it. */
+  keepAhead(key: string, state: Stored | undefined): void {
+    if (state === undefined) this.ahead.delete(key);
+    else this.ahead.set(key, state);
+  }
+
+  /** Memory moves on to `state`; storage takes `reserved`, at least as consumed. */
+  putAhead(
+    key: string,
+    state: Stored | undefined,
+    reserved: Stored | undefined,
+    recoverAtMs: number,
+    nowMs: number,
+  ): void {
+    this.write(key, reserved, recoverAtMs, nowMs);
+    this.keepAhead(key, state === reserved ? undefined : state);
   }
 
   /** A claim, which is not a limit: it holds until its own expiry. */
@@ -115,6 +144,12 @@ export class StateStore {
 
   /** Keeps `state`, or deletes the key when the state is indistinguishable from fresh. */
   put(key: string, state: Stored | undefined, recoverAtMs: number, nowMs: number): void {
+    this.ahead.delete(key);
+    this.write(key, state, recoverAtMs, nowMs);
+  }
+
+  /** Writes the stored row only; memory ahead of it, if any, stays. */
+  private write(key: string, state: Stored | undefined, recoverAtMs: number, nowMs: number) {
     const had = this.cache.get(key);
     if (state === undefined) {
       this.cache.set(key, null);
@@ -139,7 +174,7 @@ export class StateStore {
   extendRecovery(key: string, recoverAtMs: number, nowMs: number): void {
     const row = this.row(key);
     if (row !== undefined && recoverAtMs > row.recoverAtMs) {
-      this.put(key, row.state, recoverAtMs, nowMs);
+      this.write(key, row.state, recoverAtMs, nowMs);
     }
   }
 
@@ -168,6 +203,7 @@ export class StateStore {
       if (deleteAtMs <= nowMs) {
         this.storage.kv.delete(key);
         this.cache.set(key, null);
+        this.ahead.delete(key);
       } else {
         // The latest, capped below: one alarm write an hour at most, whatever is stored.
         next = Math.max(next ?? 0, deleteAtMs);
