@@ -11,9 +11,11 @@ import {
   type ThrottleLimit,
   type ThrottleReceipt,
   type ThrottleState,
+  throttleCarriedOver,
   throttleDecide,
   throttleRefund,
   throttleReservation,
+  throttleWrittenUnder,
 } from "./throttle.ts";
 import {
   type WindowLimit,
@@ -130,4 +132,28 @@ export function reservation(
     next as ThrottleState | undefined,
     nowMs,
   );
+}
+
+/**
+ * Whether `state` was decided under `limit`. Only a throttle's state tells (its units carry
+ * the limit); the other kinds keep times and entries that any limit reads alike.
+ */
+export function writtenUnder(limit: CheckLimit, state: LimitState | undefined): boolean {
+  return limit.kind !== "throttle" || state === undefined
+    ? true
+    : throttleWrittenUnder(limit, state as ThrottleState);
+}
+
+/**
+ * `state` as the limit in force will keep it from now, when it was decided under another:
+ * a throttle's level converted at this instant (see core/throttle.ts); the other kinds keep
+ * their times and entries as they are. Undefined when it is written under `limit` already.
+ */
+export function carriedOver(
+  limit: CheckLimit,
+  state: LimitState | undefined,
+  nowMs: number,
+): { state: LimitState | undefined; recoverAtMs: number } | undefined {
+  if (writtenUnder(limit, state) || limit.kind !== "throttle") return undefined;
+  return throttleCarriedOver(limit, state as ThrottleState, nowMs);
 }

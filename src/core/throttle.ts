@@ -25,6 +25,8 @@ export interface ThrottleState {
    * carries over to a changed limit. Absent in states written before it was kept.
    */
   capacity?: number;
+  /** Tokens refilled per period when the level was written; absent in older states. */
+  refillTokens?: number;
   /**
    * When this state began, the bucket being full (or the limit another) just before. A
    * refund of an admission made under an earlier state gives nothing back: the bucket has
@@ -53,7 +55,12 @@ const unitsPerToken = (limit: ThrottleLimit): number => limit.refillSeconds * 10
 /** Whether `state` was written under `limit`, so its units mean the same tokens. */
 const sameUnits = (limit: ThrottleLimit, state: ThrottleState): boolean =>
   state.unitsPerToken === unitsPerToken(limit) &&
-  (state.capacity ?? limit.capacity) === limit.capacity;
+  (state.capacity ?? limit.capacity) === limit.capacity &&
+  (state.refillTokens ?? limit.refillTokens) === limit.refillTokens;
+
+/** Whether `state` was decided under `limit` (a state of another kind's limit counts as so). */
+export const throttleWrittenUnder = (limit: ThrottleLimit, state: ThrottleState): boolean =>
+  sameUnits(limit, state);
 
 const writtenUnder = (
   limit: ThrottleLimit,
@@ -61,21 +68,27 @@ const writtenUnder = (
 ): state is ThrottleState => state !== undefined && sameUnits(limit, state);
 
 /**
- * The level a state stands at under `limit`. Under a changed limit, what the bucket was short
- * of full carries over (down to an empty bucket): what was consumed stays consumed, so a
- * raised capacity frees its extra tokens at once and a lowered one takes them away at once,
- * as a window's log does. Rounded towards the smaller level, so a change never hands out a
- * fraction more.
+ * The level a state written under another limit stands at now, under `limit`. The old limit
+ * held until now (the first decision under the new one): the bucket refills at the old rate
+ * until now, and what it is then short of full carries over (down to an empty bucket): what
+ * was consumed stays consumed, so a raised capacity frees the added tokens at once and a
+ * lowered one takes them away. Carried over at one instant, a more consumed state stays the
+ * more consumed, which storing ahead relies on. In integers, rounded towards the smaller
+ * level, so a change never hands out a fraction more.
  */
-function unitsUnder(limit: ThrottleLimit, state: ThrottleState): number {
-  if (sameUnits(limit, state)) return state.units;
-  // In integers: a float product may round a unit the wrong way. Runs only after a change.
+function carriedOver(limit: ThrottleLimit, state: ThrottleState, elapsedMs: number): number {
   const perToken = BigInt(unitsPerToken(limit));
   const writtenPerToken = BigInt(state.unitsPerToken);
-  if (state.capacity === undefined) {
-    return Number((BigInt(state.units) * perToken) / writtenPerToken);
+  if (state.capacity === undefined || state.refillTokens === undefined) {
+    // Written before a state kept its limit: rescaled, refilled at the new rate.
+    const units = (BigInt(state.units) * perToken) / writtenPerToken;
+    const level = units + BigInt(elapsedMs) * BigInt(limit.refillTokens);
+    const capacityUnits = BigInt(limit.capacity) * perToken;
+    return Number(level < capacityUnits ? level : capacityUnits);
   }
-  const shortUnits = BigInt(state.capacity) * writtenPerToken - BigInt(state.units);
+  const writtenCapacity = BigInt(state.capacity) * writtenPerToken;
+  const refilled = BigInt(state.units) + BigInt(elapsedMs) * BigInt(state.refillTokens);
+  const shortUnits = writtenCapacity - (refilled < writtenCapacity ? refilled : writtenCapacity);
   const shortNow = (shortUnits * perToken + writtenPerToken - 1n) / writtenPerToken;
   // At worst an empty bucket: a debt past the new capacity would lock a subject out for
   // longer than the new limit itself ever could.
@@ -86,10 +99,24 @@ function unitsUnder(limit: ThrottleLimit, state: ThrottleState): number {
 function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: number): number {
   const capacityUnits = limit.capacity * unitsPerToken(limit);
   if (state === undefined) return capacityUnits;
-  const units = unitsUnder(limit, state);
   // A clock that steps backwards refills nothing rather than something.
   const elapsedMs = Math.max(0, nowMs - state.atMs);
-  return Math.min(capacityUnits, units + elapsedMs * limit.refillTokens);
+  if (!sameUnits(limit, state)) return carriedOver(limit, state, elapsedMs);
+  return Math.min(capacityUnits, state.units + elapsedMs * limit.refillTokens);
+}
+
+/**
+ * `state` carried over to `limit` as of now, ready to store: the first decision under a changed
+ * limit stores it, so that later decisions carry nothing over again (undefined: full).
+ */
+export function throttleCarriedOver(
+  limit: ThrottleLimit,
+  state: ThrottleState | undefined,
+  nowMs: number,
+): { state: ThrottleState | undefined; recoverAtMs: number } {
+  const level = levelAt(limit, state, nowMs);
+  const resetMs = ceilDiv(limit.capacity * unitsPerToken(limit) - level, limit.refillTokens);
+  return { state: stateFor(limit, level, nowMs, nowMs, 0), recoverAtMs: nowMs + resetMs };
 }
 
 // Numbers, not an object: this runs on every admission.
@@ -107,6 +134,7 @@ function stateFor(
     atMs: nowMs,
     unitsPerToken: perToken,
     capacity: limit.capacity,
+    refillTokens: limit.refillTokens,
     sinceMs,
     refundedUnits,
   };
@@ -141,7 +169,8 @@ export function throttleDecide(
   return {
     allowed,
     quota: limit.capacity,
-    remaining: Math.floor(after / perToken),
+    // A stored reservation may stand below empty (see `throttleReservation`).
+    remaining: Math.max(0, Math.floor(after / perToken)),
     retryAfterMs: allowed ? 0 : ceilDiv(costUnits - level, limit.refillTokens),
     resetMs,
     next,
@@ -201,9 +230,10 @@ export const reservationTokens = (limit: ThrottleLimit): number =>
  * What storage must hold after an admission left memory at `next`. Storage must always be at
  * least as consumed as memory, so a restart can only under-admit: when what it holds already
  * is (`stored` stands no higher than `next`, and both refill alike, so it stays so), nothing
- * is written. Otherwise it takes `next` lowered by the rest of a reservation (floored at an
- * empty bucket), so the admissions after this one write nothing until the reservation is
- * spent. Lost memory costs at most `reservationTokens - 1` tokens, once.
+ * is written. Otherwise it takes `next` lowered by the rest of a reservation, so the
+ * admissions after this one write nothing until the reservation is spent. Lost memory costs
+ * at most `reservationTokens - 1` tokens. Both must have been written under `limit` (see
+ * `writtenUnder` in limits.ts): across a change, memory's lead is dropped first.
  */
 export function throttleReservation(
   limit: ThrottleLimit,
@@ -212,9 +242,14 @@ export function throttleReservation(
   nowMs: number,
 ): { write: false } | { write: true; state: ThrottleState | undefined; recoverAtMs: number } {
   const level = levelAt(limit, next, nowMs);
-  if (levelAt(limit, stored, nowMs) <= level) return { write: false };
+  // A state that began anew (the bucket was full) is written, so that a refund after a
+  // restart still finds the state its receipt was issued under.
+  const sameState = (stored?.sinceMs ?? stored?.atMs) === (next?.sinceMs ?? next?.atMs);
+  if (sameState && levelAt(limit, stored, nowMs) <= level) return { write: false };
   const perToken = unitsPerToken(limit);
-  const reserved = Math.max(0, level - (reservationTokens(limit) - 1) * perToken);
+  // Below empty if need be: a bucket at its limit still writes once a reservation, not at
+  // every admission. Only a restart ever decides from it, denying until it has refilled.
+  const reserved = level - (reservationTokens(limit) - 1) * perToken;
   const state = stateFor(limit, reserved, nowMs, next?.sinceMs ?? nowMs, next?.refundedUnits ?? 0);
   const recoverAtMs = nowMs + ceilDiv(limit.capacity * perToken - reserved, limit.refillTokens);
   return { write: true, state, recoverAtMs };

@@ -1,4 +1,4 @@
-import { type LimitState, remainingUnconsumed, reservation } from "../core/limits.ts";
+import { carriedOver, type LimitState, remainingUnconsumed, reservation } from "../core/limits.ts";
 import { decideItem, type ItemDecision, type LiveBuckets } from "./buckets.ts";
 import type { BatchOutcome, CheckItem } from "./protocol.ts";
 import type { StateStore } from "./store.ts";
@@ -16,6 +16,7 @@ export function decideBatch(
   nowMs: number,
   consume: boolean,
 ): BatchOutcome {
+  if (consume) for (const item of items) carryOver(store, item, nowMs);
   const decisions = items.map((item) => decideItem(buckets, store, item, nowMs));
   const admitted = items.every((item, i) => !item.enforce || decisions[i]?.allowed);
   if (consume) {
@@ -54,6 +55,20 @@ function keep(store: StateStore, item: CheckItem, decision: ItemDecision, nowMs:
     decision.recoverAtMs,
     nowMs,
   );
-  if (plan.write) store.putAhead(item.stateKey, next, plan.state, plan.recoverAtMs, nowMs);
-  else store.keepAhead(item.stateKey, next);
+  if (plan.write) {
+    store.putAhead(item.stateKey, next, decision.recoverAtMs, plan.state, plan.recoverAtMs, nowMs);
+  } else {
+    store.keepAhead(item.stateKey, next, decision.recoverAtMs, nowMs);
+  }
+}
+
+/**
+ * Under a limit changed since storage was written: memory gives up its lead (at most one
+ * reservation), and the state carried over to the new limit is stored at once, as of now,
+ * so that storage stays the more consumed and nothing is carried over twice.
+ */
+function carryOver(store: StateStore, item: CheckItem, nowMs: number): void {
+  const carried = carriedOver(item.limit, store.stored(item.stateKey), nowMs);
+  if (carried === undefined) return;
+  store.put(item.stateKey, carried.state, carried.recoverAtMs, nowMs);
 }

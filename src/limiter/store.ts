@@ -1,55 +1,18 @@
 import type { LimitState } from "../core/limits.ts";
+import {
+  type ClaimState,
+  FLUSH_AHEAD_MS,
+  type GroupVerdict,
+  KEEP_AFTER_RECOVERY_MS,
+  readable,
+  STORED_VERSION,
+  type Stored,
+  type StoredState,
+  SWEEP_AT_LEAST_EVERY_MS,
+} from "./rows.ts";
 
-/** A de-duplication claim, kept beside the limit states and swept like them. */
-export interface ClaimState {
-  claimedAtMs: number;
-}
-
-/** A group's verdict (see protocol.ts, GroupCall); null while its first update is decided. */
-export interface GroupVerdict {
-  admitted: boolean | null;
-}
-
-type Stored = LimitState | ClaimState | GroupVerdict;
-
-/**
- * The clean-up alarm fires at least this often while anything is stored, so a state that
- * recovers soon is not kept for as long as a long-lived neighbour (a 24-hour claim), and
- * at most one alarm write per object per hour is spent on it while an object stays busy.
- */
-export const SWEEP_AT_LEAST_EVERY_MS = 3600 * 1000;
-
-/**
- * How long a state outlives its recovery before the sweep deletes it. Recovery is computed
- * under the limit the state was last decided with; a limit tightened while its subject is
- * idle is only learnt at the subject's next check, and the state must still be there then to
- * be decided exactly. So a subject that returns within this long after its old recovery is
- * held to the new limit from its true state; one idle for longer starts afresh.
- */
-export const KEEP_AFTER_RECOVERY_MS = 24 * 3600 * 1000;
-
-/**
- * The layout of stored rows. Rows without a version are version 1, which had the same
- * fields. A row of a later version (after a rollback) is refused rather than misread.
- */
-export const STORED_VERSION = 2;
-
-/** What is stored under a state key: the state, and when it will have fully recovered. */
-export interface StoredState {
-  v?: number;
-  state: Stored;
-  recoverAtMs: number;
-}
-
-function readable(key: string, row: StoredState): StoredState {
-  const version = row.v ?? 1;
-  if (version > STORED_VERSION) {
-    throw new Error(
-      `state ${key} is stored in layout ${version}; this code reads up to ${STORED_VERSION}`,
-    );
-  }
-  return row;
-}
+export type { ClaimState, GroupVerdict, StoredState } from "./rows.ts";
+export { FLUSH_AHEAD_MS, KEEP_AFTER_RECOVERY_MS, STORED_VERSION } from "./rows.ts";
 
 /**
  * The object's states: in memory, loaded from storage on first use, written back with the
@@ -64,7 +27,7 @@ export class StateStore {
    * (core/throttle.ts, `throttleReservation`). Storage is always at least as consumed, so
    * losing these to an eviction can only under-admit, by at most one reservation.
    */
-  private readonly ahead = new Map<string, Stored>();
+  private readonly ahead = new Map<string, { state: Stored; recoverAtMs: number }>();
   /** When the clean-up alarm is due; null when none is set. */
   private alarmAtMs: number | null;
 
@@ -81,7 +44,7 @@ export class StateStore {
    * Callers key each kind of state apart, so the cast holds.
    */
   get(key: string): LimitState | undefined {
-    return (this.ahead.get(key) ?? this.row(key)?.state) as LimitState | undefined;
+    return (this.ahead.get(key)?.state ?? this.row(key)?.state) as LimitState | undefined;
   }
 
   /** What storage holds under `key`: the state a restart would resume from. */
@@ -89,22 +52,38 @@ export class StateStore {
     return this.row(key)?.state as LimitState | undefined;
   }
 
-  /** Memory moves on to `state`; storage keeps the reservation that already covers it. */
-  keepAhead(key: string, state: Stored | undefined): void {
-    if (state === undefined) this.ahead.delete(key);
-    else this.ahead.set(key, state);
+  /**
+   * Memory moves on to `state`; storage keeps the reservation that already covers it. Within
+   * `FLUSH_AHEAD_MS` the clean-up alarm writes memory down, before an idle object is
+   * evicted, so routine evictions lose nothing; only a crash or a deploy in that time can.
+   */
+  keepAhead(key: string, state: Stored | undefined, recoverAtMs: number, nowMs: number): void {
+    if (state === undefined) {
+      this.ahead.delete(key);
+      return;
+    }
+    this.ahead.set(key, { state, recoverAtMs });
+    const flushAtMs = nowMs + FLUSH_AHEAD_MS;
+    if (this.alarmAtMs === null || this.alarmAtMs > flushAtMs) this.arm(flushAtMs);
+  }
+
+  /** Memory resumes from storage, giving up its lead (after a limit changed). */
+  dropAhead(key: string): void {
+    this.ahead.delete(key);
   }
 
   /** Memory moves on to `state`; storage takes `reserved`, at least as consumed. */
   putAhead(
     key: string,
     state: Stored | undefined,
-    reserved: Stored | undefined,
     recoverAtMs: number,
+    reserved: Stored | undefined,
+    reservedRecoverAtMs: number,
     nowMs: number,
   ): void {
-    this.write(key, reserved, recoverAtMs, nowMs);
-    this.keepAhead(key, state === reserved ? undefined : state);
+    this.write(key, reserved, reservedRecoverAtMs, nowMs);
+    if (state === reserved) this.ahead.delete(key);
+    else this.keepAhead(key, state, recoverAtMs, nowMs);
   }
 
   /** A claim, which is not a limit: it holds until its own expiry. */
@@ -192,8 +171,15 @@ export class StateStore {
     this.put(key, undefined, 0, 0);
   }
 
-  /** Deletes every state long recovered; returns when the next clean-up is due, if any. */
+  /**
+   * Writes down what memory holds ahead of storage, then deletes every state long recovered;
+   * returns when the next clean-up is due, if any.
+   */
   sweep(nowMs: number): number | null {
+    for (const [key, { state, recoverAtMs }] of this.ahead) {
+      this.write(key, state, recoverAtMs, nowMs);
+    }
+    this.ahead.clear();
     let next: number | null = null;
     for (const [key, entry] of this.storage.kv.list<StoredState>()) {
       const row = entry as StoredState;

@@ -38,22 +38,34 @@ function scenario() {
 }
 
 describe("a changed limit", () => {
-  it("throttle tightened: a bucket drained under the old rate refills at the new one", async () => {
+  it("throttle tightened: the old limit holds until the subject's next check, the new one after", async () => {
     const s = scenario();
     const old = s.limiterWith({ kind: "throttle", rate: 100, per: 60 });
     await s.at(0);
     for (let i = 0; i < 100; i++) expect(await s.check(old)).toBe(true);
-    // Past the old recovery (60 s), well short of a token at one a week.
+    // Half refilled at the old rate (50 short of 100) when the new limit is first met: one a
+    // week, with a bucket of one, carries an empty bucket.
     const strict = s.limiterWith({ kind: "throttle", rate: 1, per: WEEK_S });
-    await s.at(61_000);
+    await s.at(30_000);
     expect(await s.check(strict)).toBe(false);
-    // Nor does the clean-up delete it on the old schedule while the new one still counts.
-    await s.at(61_000 + KEEP_AFTER_RECOVERY_MS + 1000);
+    // Stored as carried over: the clean-up keeps it, and the old rate refills nothing more.
+    await s.at(30_000 + KEEP_AFTER_RECOVERY_MS + 1000);
     await s.sweep();
     expect(await s.stored()).toBe(1);
     expect(await s.check(strict)).toBe(false);
-    await s.at(WEEK_S * 1000);
+    await s.at(30_000 + WEEK_S * 1000);
     expect(await s.check(strict)).toBe(true);
+  });
+
+  it("throttle tightened after it recovered under the old limit: it is full", async () => {
+    const s = scenario();
+    const old = s.limiterWith({ kind: "throttle", rate: 100, per: 60 });
+    await s.at(0);
+    for (let i = 0; i < 100; i++) expect(await s.check(old)).toBe(true);
+    const strict = s.limiterWith({ kind: "throttle", rate: 1, per: WEEK_S });
+    await s.at(61_000);
+    expect(await s.check(strict)).toBe(true);
+    expect(await s.check(strict)).toBe(false);
   });
 
   it("throttle loosened: what was consumed stays consumed, the added capacity is free at once", async () => {

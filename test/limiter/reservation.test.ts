@@ -1,4 +1,4 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { Registry } from "../../src/config/registry.ts";
@@ -44,5 +44,14 @@ describe("a throttle of 1,000 a minute", () => {
     // Exact would be 940 more; the reservation stored at the 51st admission covers to 100.
     expect(after).toBe(900);
     expect(60 + after).toBeLessThanOrEqual(1000);
+  });
+
+  it("writes memory down on the alarm soon after, so a routine eviction loses nothing", async () => {
+    const s = await subject("flushed");
+    for (let i = 0; i < 60; i++) await s.check();
+    expect(await runDurableObjectAlarm(s.stub)).toBe(true);
+    await evictDurableObject(s.stub);
+    await s.pin();
+    expect(await s.drain()).toBe(940);
   });
 });

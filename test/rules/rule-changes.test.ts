@@ -207,8 +207,9 @@ describe("a policy admitted in a batch another policy denied", () => {
     expect((await before.check({ policies: ["B"], user })).allowed).toBe(true);
     const weekly = { kind: "throttle", rate: 1, per: 7 * DAY_S, burst: 5 };
     const after = limiter(weekly);
-    for (let h = 1; h <= 30; h++) {
-      nowMs = T0 + h * HOUR_MS;
+    // Met a second after the 3 were taken: A is short of 3 at the old rate, then weekly.
+    for (let h = 0; h <= 30; h++) {
+      nowMs = T0 + 1000 + h * HOUR_MS;
       await after.check({ policies: ["A", "B"], user });
       await runDurableObjectAlarm(stub);
     }
@@ -216,7 +217,8 @@ describe("a policy admitted in a batch another policy denied", () => {
     const fresh = limiter(weekly);
     let admitted = (await fresh.check({ policies: ["A", "B"], user })).allowed ? 1 : 0;
     admitted += await drain(() => fresh.check({ policies: ["A"], user }));
-    // A held 2 tokens, and 2 days at one a week add a fraction: two admissions.
+    // A held 2 tokens (3 short, 1 s at 5 a minute gave back a tenth), and 2 days at one a week
+    // add a fraction: two admissions.
     expect(admitted).toBe(2);
   });
 });
