@@ -28,7 +28,11 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         // Fixed here, over any .dev.vars, so tests run the same on a fresh clone.
-        bindings: { API_TOKEN: "test-token", TELEGRAM_SECRET_DEMO: "test-telegram-secret" },
+        bindings: {
+          API_TOKEN: "test-token",
+          TELEGRAM_SECRET_DEMO: "test-telegram-secret",
+          TELEGRAM_TOKEN_DEMO: "123456:test-bot-token",
+        },
         // For tests only: lets a test send requests to the consumer.
         serviceBindings: { CONSUMER: "limiter-consumer" },
         workers: [

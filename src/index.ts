@@ -9,5 +9,6 @@ import { createServices } from "./services.ts";
 const services = createServices(registry, env.LIMITER);
 
 export { LimiterObject } from "./limiter/object.ts";
+export { GatewayObject } from "./telegram/gateway/object.ts";
 export const RateLimiter = rateLimiterEntrypoint(services);
 export default createApp(services) satisfies ExportedHandler<Env>;

@@ -6,6 +6,8 @@ import type { LimiterObject } from "./limiter/object.ts";
 export interface Services {
   registry: Registry;
   limiter: Limiter;
+  /** How the Bot API gateway reaches its upstream: `fetch` unless a test puts a fake here. */
+  fetchUpstream?: (request: Request) => Promise<Response>;
 }
 
 export function createServices(

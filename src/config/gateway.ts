@@ -29,18 +29,9 @@ const perChat = z
     per: per(TELEGRAM_LIMITS.perChat.per),
     burst: integer(1, MAX_RATE)
       .optional()
-      .describe("Messages one chat may get at once before the rate applies. Default: rate."),
-  })
-  .check((ctx) => {
-    const { rate, burst } = ctx.value;
-    if (burst !== undefined && burst < rate) {
-      ctx.issues.push({
-        code: "custom",
-        path: ["burst"],
-        input: burst,
-        message: `must be at least rate (${rate}), got ${burst}`,
-      });
-    }
+      .describe(
+        "Messages one chat may get at once; 1 spaces every send by per/rate. Default: rate.",
+      ),
   })
   .transform(({ rate, per, burst }) => ({ rate, per, burst: burst ?? rate }))
   .prefault({})

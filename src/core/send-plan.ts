@@ -83,11 +83,7 @@ function chatEarliest(pace: ChatPace, state: ChatState | undefined, fromMs: numb
  * a call go at any time after one it lets go (the chat's own sends all lie before its next),
  * except the bot's window, which is searched last, so the time found keeps them all.
  */
-export function earliestSend(
-  limits: SendLimitsPlan,
-  call: SendCall,
-  bot: BotSchedule,
-): number {
+export function earliestSend(limits: SendLimitsPlan, call: SendCall, bot: BotSchedule): number {
   let atMs = Math.max(call.fromMs, bot.notBeforeMs);
   const chat = call.chat;
   if (chat !== undefined) {

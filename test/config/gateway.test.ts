@@ -61,14 +61,14 @@ describe("a bot's gateway in policies.json", () => {
         gateway: {
           upstream: "http://api.example.com",
           maxWaitSeconds: 61,
-          limits: { perChat: { rate: 3, burst: 2 }, perGroup: { rat: 10 }, perBot: { per: 0 } },
+          limits: { perChat: { rate: 3, burst: 0 }, perGroup: { rat: 10 }, perBot: { per: 0 } },
         },
       }),
     ).toEqual([
       "telegram.bots.mybot.gateway.tokenSecret is required",
       'telegram.bots.mybot.gateway.upstream must be an https URL without query (http only for localhost), got "http://api.example.com"',
       "telegram.bots.mybot.gateway.maxWaitSeconds must be at most 60, got 61",
-      "telegram.bots.mybot.gateway.limits.perChat.burst must be at least rate (3), got 2",
+      "telegram.bots.mybot.gateway.limits.perChat.burst must be a positive integer, got 0",
       "telegram.bots.mybot.gateway.limits.perGroup.rat is not a known field.",
       "telegram.bots.mybot.gateway.limits.perBot.per must be a positive integer, got 0",
     ]);
