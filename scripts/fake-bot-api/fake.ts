@@ -36,7 +36,7 @@ type Fields = Record<string, unknown>;
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
-async function fieldsOf(request: Request): Promise<Fields> {
+async function fieldsOf(request: Request, files: number[]): Promise<Fields> {
   const fields: Fields = Object.fromEntries(new URL(request.url).searchParams);
   const type = request.headers.get("Content-Type") ?? "";
   if (request.method !== "POST") return fields;
@@ -46,7 +46,21 @@ async function fieldsOf(request: Request): Promise<Fields> {
   }
   if (type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form")) {
     const form = await request.formData();
-    for (const [key, value] of form) fields[key] = typeof value === "string" ? value : "<file>";
+    const texts = new Map<string, number>();
+    for (const [key, value] of form) {
+      if (typeof value === "string") {
+        fields[key] = value;
+        texts.set(key, value.length);
+      } else {
+        fields[key] = "<file>";
+        files.push(value.size);
+      }
+    }
+    // workerd reads a file part whose filename is not quoted (grammY's) as text.
+    for (const value of Object.values(fields)) {
+      const attached = typeof value === "string" && /^attach:\/\/(.+)$/.exec(value)?.[1];
+      if (attached) files.push(texts.get(attached) ?? -1);
+    }
   }
   return fields;
 }
@@ -71,6 +85,8 @@ function costOf(method: string, fields: Fields): number {
 
 export class FakeBotApi {
   readonly received: Received[] = [];
+  /** The size in bytes of every file uploaded, accepted or not. */
+  readonly files: number[] = [];
   private readonly token: string;
   private readonly limits: FakeLimits;
   private readonly clock: () => number;
@@ -108,7 +124,7 @@ export class FakeBotApi {
       return json({ ok: false, error_code: 401, description: "Unauthorized" }, 401);
     }
     const method = call[2] as string;
-    const fields = await fieldsOf(request);
+    const fields = await fieldsOf(request, this.files);
     if (isSending(method)) return this.send(method, fields);
     if (method === "getMe") {
       return json({
