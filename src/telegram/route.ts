@@ -10,6 +10,7 @@ import { envValue, secretsEqual } from "../platform/secrets.ts";
 import type { Services } from "../services.ts";
 import { extractUpdate, type UpdateFacts } from "./extract.ts";
 import { forward } from "./forward.ts";
+import { noticeFits } from "./gateway/notice.ts";
 import { denyAnswer, type WebhookReply } from "./replies.ts";
 import { matchRule, type RuleMatch } from "./rules.ts";
 
@@ -142,7 +143,8 @@ export function telegramRoutes({ registry, limiter }: Services) {
     if (decided?.duplicate) return c.body(null, 200);
     if (decided && !decided.result.allowed) {
       const reply = await denied(limiter, botName, facts, rule).catch(() => undefined);
-      return reply ? c.json(reply, 200) : c.body(null, 200);
+      if (reply && (await noticeFits(c.env, registry, botName, bot, reply))) return c.json(reply);
+      return c.body(null, 200);
     }
 
     const originSecret = secret(c.env, bot.originSecret ?? bot.secretTokenSecret);
