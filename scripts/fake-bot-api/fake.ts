@@ -72,12 +72,14 @@ const isSending = (method: string) =>
   );
 
 function costOf(method: string, fields: Fields): number {
-  const list = (value: unknown) =>
-    Array.isArray(value)
-      ? value
-      : typeof value === "string"
-        ? (JSON.parse(value) as unknown[])
-        : [];
+  const list = (value: unknown): unknown[] => {
+    try {
+      const parsed = typeof value === "string" ? JSON.parse(value) : value;
+      return Array.isArray(parsed) ? parsed : [];
+    } catch {
+      return [];
+    }
+  };
   if (/^sendMediaGroup$/i.test(method)) return Math.max(1, list(fields.media).length);
   if (/^(copy|forward)Messages$/i.test(method)) return Math.max(1, list(fields.message_ids).length);
   return 1;
@@ -124,7 +126,15 @@ export class FakeBotApi {
       return json({ ok: false, error_code: 401, description: "Unauthorized" }, 401);
     }
     const method = call[2] as string;
-    const fields = await fieldsOf(request, this.files);
+    let fields: Fields;
+    try {
+      fields = await fieldsOf(request, this.files);
+    } catch {
+      return json(
+        { ok: false, error_code: 400, description: "Bad Request: can't parse parameters" },
+        400,
+      );
+    }
     if (isSending(method)) return this.send(method, fields);
     if (method === "getMe") {
       return json({

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, TOKEN } from "../helpers.ts";
+import { BOT_TOKEN, botCall, gatewayWorld } from "../telegram/gateway/harness.ts";
 import {
   appFor,
   message,
@@ -52,6 +53,44 @@ describe("secrets", () => {
     });
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of [TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
+      expect(logs).not.toContain(secret);
+      expect(bodies).not.toContain(secret);
+    }
+  });
+
+  it("keep the bot's token, which travels in gateway URLs, out of logs and error bodies", async () => {
+    const unreachable = gatewayWorld({
+      fetchUpstream: async (request) => {
+        throw new TypeError(`could not connect to ${request.url}`);
+      },
+    });
+    const broken = {
+      getByName: () => ({ schedule: async () => Promise.reject(new Error("down")) }),
+    };
+    const wrongToken = `${BOT_TOKEN.split(":")[0]}:stolen-guess`;
+    const { logs, bodies } = await logsOf(async () => {
+      const texts: string[] = [];
+      const keep = async (res: Response) => texts.push(await res.text());
+      const call = botCall("sendMessage", { chat_id: 1, text: "x" });
+      await keep(
+        await unreachable.call(botCall("sendMessage", { chat_id: 1, text: "x" }, wrongToken)),
+      );
+      await keep(await unreachable.call(call.clone()));
+      await keep(await unreachable.call(botCall("getMe", {})));
+      // The bot's object failing: the call goes on unscheduled, and the failure is logged.
+      await keep(
+        await unreachable.app.fetch(call.clone(), { ...unreachable.bindings, GATEWAY: broken }),
+      );
+      // The token's secret missing from the deployment.
+      await keep(
+        await unreachable.app.fetch(call.clone(), { ...unreachable.bindings, GW_TOKEN: "" }),
+      );
+      return texts;
+    });
+    expect(logs).toContain("gateway_upstream_failed");
+    expect(logs).toContain("gateway_unavailable");
+    expect(logs).toContain("gateway_misconfigured");
+    for (const secret of [BOT_TOKEN, wrongToken, "stolen-guess", "gateway-TEST_token"]) {
       expect(logs).not.toContain(secret);
       expect(bodies).not.toContain(secret);
     }

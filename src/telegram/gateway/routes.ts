@@ -125,5 +125,8 @@ export function gatewayRoutes({ registry, fetchUpstream }: Services) {
     });
   });
 
+  // Anything else under a bot's gateway path, as Telegram answers it.
+  app.all("/:bot/:auth/*", () => notFound());
+
   return app;
 }
