@@ -12,9 +12,19 @@ import {
  * each limit is planned over its period plus this margin. A send leaves when its time comes
  * and arrives after network and timer delays that differ from send to send.
  */
-export const JITTER_MARGIN_MS = 50;
+export const JITTER_MARGIN_MS = 100;
 /** Sends to one chat are at least this far apart, so that they arrive in the order given. */
 export const ORDER_GAP_MS = 50;
+/**
+ * A send due at once may leave late: the worker that takes a burst of calls in is busy, and
+ * connections open (on loopback over 100 ms late, against a few ms for sends that waited; a
+ * TLS handshake adds more). A send due within this long of its call is counted this long
+ * after the call; one with time to wait leaves on time and is counted when it leaves.
+ */
+export const SETTLE_MS = 250;
+
+/** When the limits count a send due at `atMs` that was planned at `nowMs`. */
+export const countedAt = (atMs: number, nowMs: number) => Math.max(atMs, nowMs + SETTLE_MS);
 /** Telegram refusing this many chats at once means the bot, not a chat, hit a limit. */
 export const WIDEN_AFTER_CHATS = 3;
 /** Refused chats remembered at once; past the widening point more add nothing. */
@@ -34,9 +44,20 @@ export interface SendLimitsPlan {
   paid: SendWindow;
 }
 
-/** A limit of `rate` every `perSeconds`, as planned: over its period plus the jitter margin. */
-export function plannedWindow(rate: number, perSeconds: number): SendWindow {
-  return { max: rate, windowMs: perSeconds * 1000 + JITTER_MARGIN_MS };
+/** The most a paced limit spaces its sends: a stream, not a queue. */
+export const MAX_SPACING_MS = 100;
+
+/**
+ * A limit of `rate` every `perSeconds`, as planned: over its period plus the jitter margin.
+ * A paced one also spaces its sends by its period over its rate (at most MAX_SPACING_MS), so
+ * that a burst leaves as a stream: a worker that wakes many sends at one instant sends the
+ * last of them late, and a late send crowds into the next window.
+ */
+export function plannedWindow(rate: number, perSeconds: number, paced = false): SendWindow {
+  const windowMs = perSeconds * 1000 + JITTER_MARGIN_MS;
+  const window: SendWindow = { max: rate, windowMs };
+  if (paced) window.spacingMs = Math.min(MAX_SPACING_MS, Math.floor(windowMs / rate));
+  return window;
 }
 
 export function plannedPace(rate: number, perSeconds: number, burst: number): ChatPace {

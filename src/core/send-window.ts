@@ -6,6 +6,8 @@
 export interface SendWindow {
   max: number;
   windowMs: number;
+  /** Sends at least this far apart, so that a burst leaves as a stream, not at one instant. */
+  spacingMs?: number;
 }
 
 /**
@@ -31,18 +33,24 @@ const countIn = (log: readonly number[], fromMs: number, toMs: number) =>
   lowerBound(log, toMs) - lowerBound(log, fromMs);
 
 /**
- * Whether `cost` sends at `atMs` keep every window that would hold them; if not, the time
- * before which none can: past the end of every full window that holds `atMs`. Only windows
+ * Whether `cost` sends at `atMs` keep every window that would hold them and the spacing; if
+ * not, the time before which none can: past the end of every full window that holds `atMs`,
+ * and the spacing after the sends too close to it. Only windows
  * starting at `atMs` or at a logged send need checking: any other window holding `atMs`
  * holds no more than one of those.
  */
 function blockedUntil(
   log: readonly number[],
-  { max, windowMs }: SendWindow,
+  { max, windowMs, spacingMs = 0 }: SendWindow,
   atMs: number,
   cost: number,
 ): number | undefined {
   let until: number | undefined;
+  // Too close to a send on either side: past the last of those by the spacing.
+  const near = lowerBound(log, atMs + spacingMs) - 1;
+  if (spacingMs > 0 && near >= 0 && (log[near] as number) > atMs - spacingMs) {
+    until = (log[near] as number) + spacingMs;
+  }
   const check = (startMs: number) => {
     if (countIn(log, startMs, startMs + windowMs) + cost > max) {
       until = Math.max(until ?? startMs + windowMs, startMs + windowMs);

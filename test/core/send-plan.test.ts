@@ -4,7 +4,10 @@ import {
   type BotSchedule,
   type ChatState,
   chatAfterSend,
+  countedAt,
   earliestSend,
+  JITTER_MARGIN_MS as M,
+  MAX_SPACING_MS,
   ORDER_GAP_MS,
   plannedPace,
   plannedWindow,
@@ -58,26 +61,33 @@ function scheduler(plan: SendLimitsPlan) {
 describe("planning one send", () => {
   it("paces a private chat at one a second, with Telegram's values and the jitter margin", () => {
     const s = scheduler(limits());
-    expect([0, 0, 0].map(() => s.send("42", { fromMs: 0 }))).toEqual([0, 1_050, 2_100]);
+    expect([0, 0, 0].map(() => s.send("42", { fromMs: 0 }))).toEqual([0, 1_000 + M, 2_000 + 2 * M]);
     expect(s.send("43", { fromMs: 0 })).toBe(0);
   });
 
   it("lets a burst go at once, its sends apart by the order gap, then the rate", () => {
     const s = scheduler(limits({ rate: 1, per: 1, burst: 3 }));
     const times = [0, 0, 0, 0].map(() => s.send("42", { fromMs: 0 }));
-    expect(times).toEqual([0, ORDER_GAP_MS, 2 * ORDER_GAP_MS, 1_050]);
+    expect(times).toEqual([0, ORDER_GAP_MS, 2 * ORDER_GAP_MS, 1_000 + M]);
   });
 
   it("holds a group to its sliding count as well as to its chat's pace", () => {
     const s = scheduler(limits({ rate: 10, per: 1, burst: 10 }, { rate: 3, per: 10 }));
     const times = [0, 0, 0, 0].map(() => s.send("-100", { fromMs: 0 }));
-    expect(times).toEqual([0, 50, 100, 10_050]);
+    expect(times).toEqual([0, ORDER_GAP_MS, 2 * ORDER_GAP_MS, 10_000 + M]);
   });
 
   it("spreads the whole bot's sends by its own window, and paid broadcasts by theirs", () => {
     const s = scheduler(limits(undefined, undefined, { rate: 2, per: 1 }));
     const chats = ["1", "2", "3", "4", "5"];
-    expect(chats.map((chat) => s.send(chat, { fromMs: 0 }))).toEqual([0, 0, 1_050, 1_050, 2_100]);
+    const second = 1_000 + M;
+    expect(chats.map((chat) => s.send(chat, { fromMs: 0 }))).toEqual([
+      0,
+      0,
+      second,
+      second,
+      2 * second,
+    ]);
     expect(["6", "7", "8"].map((chat) => s.send(chat, { fromMs: 0, paid: true }))).toEqual([
       0, 0, 0,
     ]);
@@ -168,6 +178,31 @@ describe("planning one send", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("pacing the whole bot", () => {
+  it("spaces a burst by the period over the rate, at most MAX_SPACING_MS", () => {
+    const paced = plannedWindow(30, 1, true);
+    expect(paced.spacingMs).toBe(Math.floor((1_000 + M) / 30));
+    expect(plannedWindow(2, 60, true).spacingMs).toBe(MAX_SPACING_MS);
+    const plan = { ...limits(), bot: paced };
+    const bot = freshBot();
+    const times = [1, 2, 3].map((chat) => {
+      const at = earliestSend(
+        plan,
+        { chat: { state: undefined, group: false }, paid: false, cost: 1, fromMs: 0 },
+        bot,
+      );
+      addSends(bot.log, paced, at, 1);
+      return at;
+    });
+    expect(times).toEqual([0, paced.spacingMs, 2 * (paced.spacingMs as number)]);
+  });
+
+  it("counts a send due at once as leaving a while after its call, one with time to wait as it leaves", () => {
+    expect(countedAt(1_000, 1_000)).toBeGreaterThan(1_000);
+    expect(countedAt(5_000, 1_000)).toBe(5_000);
   });
 });
 

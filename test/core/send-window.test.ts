@@ -17,8 +17,10 @@ function mostInAnyWindow(log: number[], { windowMs }: SendWindow): number {
   return most;
 }
 
-/** By brute force: whether `cost` sends at `atMs` keep every window. */
+/** By brute force: whether `cost` sends at `atMs` keep every window and the spacing. */
 function fits(log: number[], window: SendWindow, atMs: number, cost: number): boolean {
+  const spacing = window.spacingMs ?? 0;
+  if (log.some((t) => Math.abs(t - atMs) < spacing)) return false;
   for (let start = atMs - window.windowMs + 1; start <= atMs; start++) {
     const held = log.filter((t) => t >= start && t < start + window.windowMs).length;
     if (held + cost > window.max) return false;
@@ -51,6 +53,14 @@ describe("a sliding count of sends", () => {
     expect(earliestInWindow(log, window, 4_000, 1)).toBe(4_000);
   });
 
+  it("keeps sends apart by the spacing, and fits one between others where there is room", () => {
+    const window: SendWindow = { max: 100, windowMs: 1_000, spacingMs: 30 };
+    const log = [100, 200];
+    expect(earliestInWindow(log, window, 90, 1)).toBe(130);
+    expect(earliestInWindow(log, window, 0, 1)).toBe(0);
+    expect(earliestInWindow(log, window, 180, 1)).toBe(230);
+  });
+
   it("gives back a send that never happened, and forgets what no window can hold", () => {
     const window: SendWindow = { max: 3, windowMs: 1_000 };
     const log: number[] = [];
@@ -80,9 +90,10 @@ describe("a sliding count of sends", () => {
       fc.property(
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 5, max: 60 }),
+        fc.integer({ min: 0, max: 8 }),
         fc.array(request, { maxLength: 40 }),
-        (max, windowMs, requests) => {
-          const window = { max, windowMs };
+        (max, windowMs, spacingMs, requests) => {
+          const window = { max, windowMs, spacingMs };
           const log: number[] = [];
           for (const { fromMs, cost } of requests) {
             const at = earliestInWindow(log, window, fromMs, cost);

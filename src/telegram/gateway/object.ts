@@ -5,6 +5,7 @@ import {
   type CoolingChats,
   chatAfterSend,
   chatRecoversAt,
+  countedAt,
   earliestSend,
   recordRefusal,
   type SendLimitsPlan,
@@ -29,6 +30,30 @@ interface BotRow {
 }
 
 const BOT_KEY = "bot";
+
+/**
+ * The object's storage, whose writes do not hold its answers until they are durable. A
+ * send time is kept only if it is on time: the runtime holds an answer until the writes
+ * before it are flushed, one transaction after another, so in a burst of calls the last
+ * answer would come a queue of flushes late and its send go late, into a later window. The
+ * writes still land, in order, milliseconds later; an object lost in between forgets the last
+ * times it handed out, and each of those chats may get one send early, which Telegram answers
+ * with a 429 that the gateway records and waits out.
+ */
+function answeredBeforeDurable(storage: DurableObjectStorage): DurableObjectStorage {
+  const unconfirmed = { allowUnconfirmed: true };
+  const kv = {
+    get: (key: string) => storage.kv.get(key),
+    list: () => storage.kv.list(),
+    put: (key: string, value: unknown) => void storage.put(key, value, unconfirmed),
+    delete: (key: string) => {
+      void storage.delete(key, unconfirmed);
+      return true;
+    },
+  };
+  const setAlarm = (atMs: number) => storage.setAlarm(atMs, unconfirmed);
+  return { kv, setAlarm } as unknown as DurableObjectStorage;
+}
 const chatKey = (chat: string) => `chat:${chat}`;
 
 function speaks(version: number): void {
@@ -61,7 +86,7 @@ export class GatewayObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.rows = new StateStore(ctx.storage, await ctx.storage.getAlarm());
+      this.rows = new StateStore(answeredBeforeDurable(ctx.storage), await ctx.storage.getAlarm());
       const row = this.rows.get(BOT_KEY) as unknown as BotRow | undefined;
       if (row !== undefined) {
         this.botRow = row;
@@ -81,18 +106,19 @@ export class GatewayObject extends DurableObject<Env> {
     speaks(version);
     const nowMs = this.clock();
     const window = ticket.paid ? limits.paid : limits.bot;
-    removeSends(ticket.paid ? this.bot.paidLog : this.bot.log, window, ticket.atMs, ticket.cost);
+    const atMs = ticket.countedAtMs;
+    removeSends(ticket.paid ? this.bot.paidLog : this.bot.log, window, atMs, ticket.cost);
     if (ticket.chat === undefined) return;
     const state = this.chat(ticket.chat);
     if (state === undefined) return;
     const next: ChatState = { ...state };
     if (ticket.group && state.log !== undefined) {
       next.log = [...state.log];
-      removeSends(next.log, limits.group, ticket.atMs, ticket.cost);
+      removeSends(next.log, limits.group, atMs, ticket.cost);
     }
     // Only the chat's last send gives its pace back: one before it would let the next go
     // earlier than a send already handed out, out of order.
-    if (state.lastAtMs === ticket.atMs && ticket.before !== undefined) {
+    if (state.lastAtMs === atMs && ticket.before !== undefined) {
       next.fullAtMs = ticket.before.fullAtMs;
       next.lastAtMs = ticket.before.lastAtMs;
     }
@@ -157,21 +183,19 @@ export class GatewayObject extends DurableObject<Env> {
       { ...this.bot, notBeforeMs },
     );
     if (atMs > nowMs + request.maxWaitMs) return { granted: false, retryAfterMs: atMs - nowMs };
+    const countedAtMs = countedAt(atMs, nowMs);
     let before: SendTicket["before"];
     if (chat !== undefined) {
       before = { fullAtMs: state?.fullAtMs ?? 0, lastAtMs: state?.lastAtMs ?? 0 };
-      const next = chatAfterSend(limits, state, group, atMs, cost, nowMs);
+      const next = chatAfterSend(limits, state, group, countedAtMs, cost, nowMs);
       this.rows.put(chatKey(chat), next.state as never, next.recoverAtMs, nowMs);
     }
     const window = paid ? limits.paid : limits.bot;
-    addSends(paid ? this.bot.paidLog : this.bot.log, window, atMs, cost);
-    this.botRow.freeAtMs = Math.max(this.botRow.freeAtMs, atMs + window.windowMs);
+    addSends(paid ? this.bot.paidLog : this.bot.log, window, countedAtMs, cost);
+    this.botRow.freeAtMs = Math.max(this.botRow.freeAtMs, countedAtMs + window.windowMs);
     this.saveBot(nowMs);
-    return {
-      granted: true,
-      waitMs: atMs - nowMs,
-      ticket: { chat, group, paid, cost, atMs, before },
-    };
+    const ticket = { chat, group, paid, cost, atMs, countedAtMs, before };
+    return { granted: true, waitMs: atMs - nowMs, ticket };
   }
 
   private saveBot(nowMs: number): void {

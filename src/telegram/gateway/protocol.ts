@@ -27,7 +27,10 @@ export interface SendTicket {
   group: boolean;
   paid: boolean;
   cost: number;
+  /** When the send leaves. */
   atMs: number;
+  /** When the limits count it: later than it leaves for a send due at once (SETTLE_MS). */
+  countedAtMs: number;
   /** The chat's pace before this send, restored if it is taken back while still the last. */
   before?: { fullAtMs: number; lastAtMs: number } | undefined;
 }

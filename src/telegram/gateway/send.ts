@@ -22,6 +22,19 @@ export interface Turn {
 /** Telegram's 429 without a retry_after: wait a second, as its smallest does. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
+/**
+ * How long to wait now for a send time handed out. The object said how long from when it
+ * decided, and the answer took part of the round trip to come back: what remains is the time
+ * until its send time by this clock, kept within the round trip of the object's own count,
+ * so that clocks that disagree can shift a send by no more than the round trip.
+ */
+function untilSendMs(slot: { waitMs: number; ticket: { atMs: number } }, askedAtMs: number) {
+  const nowMs = Date.now();
+  const roundTripMs = nowMs - askedAtMs;
+  const byClock = slot.ticket.atMs - nowMs;
+  return Math.min(slot.waitMs, Math.max(slot.waitMs - roundTripMs, byClock));
+}
+
 /** The caller went away; nobody reads this answer. */
 const gone = () => new Response(null, { status: 499 });
 
@@ -37,6 +50,7 @@ export async function sendInTurn(turn: Turn): Promise<Response> {
   const { sends, signal } = turn;
   const startedMs = Date.now();
   let slot: SendSlot;
+  let askedAtMs = startedMs;
   try {
     slot = await sends.schedule(turn.facts, turn.maxWaitMs);
   } catch (error) {
@@ -45,7 +59,7 @@ export async function sendInTurn(turn: Turn): Promise<Response> {
   }
   for (let attempt = 1; ; attempt++) {
     if (!slot.granted) return tooManyRequests(slot.retryAfterMs);
-    if (!(await waitUnlessAborted(slot.waitMs, signal))) {
+    if (!(await waitUnlessAborted(untilSendMs(slot, askedAtMs), signal))) {
       turn.inBackground(sends.cancel(slot.ticket));
       return gone();
     }
@@ -56,6 +70,7 @@ export async function sendInTurn(turn: Turn): Promise<Response> {
     const mayRetry = attempt === 1 && turn.retryable && leftMs >= retryAfterMs;
     let again: SendSlot | undefined;
     try {
+      askedAtMs = Date.now();
       again = await sends.refused(slot.ticket, retryAfterMs, mayRetry ? leftMs : undefined);
     } catch (error) {
       turn.onUnavailable(error as Error);

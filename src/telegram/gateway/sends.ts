@@ -12,8 +12,8 @@ export function planOf({ perChat, perGroup, perBot }: GatewayLimits): SendLimits
   return {
     chat: plannedPace(perChat.rate, perChat.per, perChat.burst),
     group: plannedWindow(perGroup.rate, perGroup.per),
-    bot: plannedWindow(perBot.rate, perBot.per),
-    paid: plannedWindow(PAID_BROADCAST.rate, PAID_BROADCAST.per),
+    bot: plannedWindow(perBot.rate, perBot.per, true),
+    paid: plannedWindow(PAID_BROADCAST.rate, PAID_BROADCAST.per, true),
   };
 }
 
