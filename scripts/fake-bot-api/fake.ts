@@ -110,7 +110,11 @@ export class FakeBotApi {
     this.forced = { seconds, chat };
   }
 
-  fetch = async (request: Request): Promise<Response> => {
+  /**
+   * Answers one Bot API request. `receivedAtMs` is when it arrived, which a server should
+   * take before it reads the body: Telegram counts a send when it gets it.
+   */
+  fetch = async (request: Request, receivedAtMs = this.clock()): Promise<Response> => {
     const path = new URL(request.url).pathname;
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(path);
     if (file) {
@@ -135,7 +139,7 @@ export class FakeBotApi {
         400,
       );
     }
-    if (isSending(method)) return this.send(method, fields);
+    if (isSending(method)) return this.send(method, fields, receivedAtMs);
     if (method === "getMe") {
       return json({
         ok: true,
@@ -157,8 +161,7 @@ export class FakeBotApi {
     return json({ ok: true, result: true });
   };
 
-  private send(method: string, fields: Fields): Response {
-    const nowMs = this.clock();
+  private send(method: string, fields: Fields, nowMs: number): Response {
     const chat = fields.chat_id === undefined ? undefined : String(fields.chat_id);
     const paid = fields.allow_paid_broadcast === true || fields.allow_paid_broadcast === "true";
     const cost = costOf(method, fields);
