@@ -188,7 +188,7 @@ describe("pacing the whole bot", () => {
     expect(plannedWindow(2, 60, true).spacingMs).toBe(MAX_SPACING_MS);
     const plan = { ...limits(), bot: paced };
     const bot = freshBot();
-    const times = [1, 2, 3].map((chat) => {
+    const times = [1, 2, 3].map(() => {
       const at = earliestSend(
         plan,
         { chat: { state: undefined, group: false }, paid: false, cost: 1, fromMs: 0 },

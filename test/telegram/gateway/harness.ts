@@ -15,6 +15,13 @@ export const SMALL: FakeLimits = {
   perBot: { rate: 10, per: 1 },
 };
 
+/** Telegram's limits but one message a minute per chat: a chat's second send must wait. */
+export const ONCE_A_MINUTE: FakeLimits = {
+  perChat: { rate: 1, per: 60, burst: 1 },
+  perGroup: { rate: 20, per: 60 },
+  perBot: { rate: 30, per: 1 },
+};
+
 let apps = 0;
 
 /**

@@ -1,16 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { FakeBotApi, type FakeLimits } from "../../../scripts/fake-bot-api/fake.ts";
+import { FakeBotApi } from "../../../scripts/fake-bot-api/fake.ts";
 import { createApp } from "../../../src/app.ts";
 import { createServices } from "../../../src/services.ts";
 import { message, originBot, post, testRegistry } from "../harness.ts";
-import { BOT_TOKEN, WORKER } from "./harness.ts";
-
-const oncePerMinute: FakeLimits = {
-  perChat: { rate: 1, per: 60, burst: 1 },
-  perGroup: { rate: 20, per: 60 },
-  perBot: { rate: 30, per: 1 },
-};
+import { BOT_TOKEN, ONCE_A_MINUTE, WORKER } from "./harness.ts";
 
 /** The test bot `mybot` with both doors: webhooks in, Bot API calls out, one chat budget. */
 function bothDoors() {
@@ -19,10 +13,10 @@ function bothDoors() {
       tokenSecret: "GW_TOKEN",
       upstream: "https://fake.bot.api",
       maxWaitSeconds: 0,
-      limits: oncePerMinute,
+      limits: ONCE_A_MINUTE,
     },
   });
-  const fake = new FakeBotApi({ token: BOT_TOKEN, limits: oncePerMinute });
+  const fake = new FakeBotApi({ token: BOT_TOKEN, limits: ONCE_A_MINUTE });
   const app = createApp({ ...createServices(registry, env.LIMITER), fetchUpstream: fake.fetch });
   const { binding } = originBot();
   const bindings = { ORIGIN: binding, GW_TOKEN: BOT_TOKEN };

@@ -1,7 +1,7 @@
 import { GrammyError } from "grammy";
 import { describe, expect, it } from "vitest";
 import type { FakeLimits } from "../../../scripts/fake-bot-api/fake.ts";
-import { botCall, gatewayWorld } from "./harness.ts";
+import { botCall, gatewayWorld, ONCE_A_MINUTE } from "./harness.ts";
 
 const deliveredTexts = (world: ReturnType<typeof gatewayWorld>, chat: string) =>
   world.fake.received.filter((r) => r.accepted && r.chat === chat).map((r) => r.text);
@@ -26,12 +26,7 @@ describe("sends under Telegram's limits", () => {
   });
 
   it("answers Telegram's 429 with retry_after when a call would wait past maxWaitSeconds", async () => {
-    const slow: FakeLimits = {
-      perChat: { rate: 1, per: 60, burst: 1 },
-      perGroup: { rate: 20, per: 60 },
-      perBot: { rate: 30, per: 1 },
-    };
-    const world = gatewayWorld({ limits: slow, maxWaitSeconds: 2 });
+    const world = gatewayWorld({ limits: ONCE_A_MINUTE, maxWaitSeconds: 2 });
     const api = world.grammy();
     await api.sendMessage(21, "first");
     const error = await api.sendMessage(21, "second").catch((e: unknown) => e);
@@ -55,12 +50,7 @@ describe("sends under Telegram's limits", () => {
   });
 
   it("passes calls that send nothing straight, however busy the chat", async () => {
-    const slow: FakeLimits = {
-      perChat: { rate: 1, per: 60, burst: 1 },
-      perGroup: { rate: 20, per: 60 },
-      perBot: { rate: 30, per: 1 },
-    };
-    const world = gatewayWorld({ limits: slow, maxWaitSeconds: 0 });
+    const world = gatewayWorld({ limits: ONCE_A_MINUTE, maxWaitSeconds: 0 });
     const api = world.grammy();
     await api.sendMessage(31, "one");
     await api.sendChatAction(31, "typing");
@@ -94,12 +84,7 @@ describe("sends under Telegram's limits", () => {
   });
 
   it("reads the chat from forms, query strings and uploads, as other clients send them", async () => {
-    const slow: FakeLimits = {
-      perChat: { rate: 1, per: 60, burst: 1 },
-      perGroup: { rate: 20, per: 60 },
-      perBot: { rate: 30, per: 1 },
-    };
-    const world = gatewayWorld({ limits: slow, maxWaitSeconds: 0 });
+    const world = gatewayWorld({ limits: ONCE_A_MINUTE, maxWaitSeconds: 0 });
     const url = "http://limiter.test/telegram/gw/bot123456:gateway-TEST_token";
     // python-telegram-bot posts a form; some scripts use GET with a query string.
     const form = (chat: number) =>

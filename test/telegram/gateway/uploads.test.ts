@@ -1,15 +1,8 @@
 import { type GrammyError, InputFile } from "grammy";
 import { describe, expect, it } from "vitest";
-import type { FakeLimits } from "../../../scripts/fake-bot-api/fake.ts";
 import { multipartFields } from "../../../src/telegram/gateway/multipart.ts";
 import { MAX_KEPT_UPLOAD_BYTES } from "../../../src/telegram/gateway/params.ts";
-import { BOT_TOKEN, gatewayWorld, WORKER } from "./harness.ts";
-
-const oncePerMinute: FakeLimits = {
-  perChat: { rate: 1, per: 60, burst: 1 },
-  perGroup: { rate: 20, per: 60 },
-  perBot: { rate: 30, per: 1 },
-};
+import { BOT_TOKEN, gatewayWorld, ONCE_A_MINUTE, WORKER } from "./harness.ts";
 
 const bytes = (size: number) => new Uint8Array(size).fill(120);
 
@@ -30,7 +23,7 @@ async function grammyUpload(chat: number, file: Uint8Array): Promise<Request> {
 
 describe("uploads (multipart)", () => {
   it("are counted for the chat they name, small or large, and reach Telegram whole", async () => {
-    const world = gatewayWorld({ limits: oncePerMinute, maxWaitSeconds: 0 });
+    const world = gatewayWorld({ limits: ONCE_A_MINUTE, maxWaitSeconds: 0 });
     const api = world.grammy();
     for (const size of [10, MAX_KEPT_UPLOAD_BYTES + 200_000]) {
       const chat = 100 + size;
