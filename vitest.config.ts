@@ -32,6 +32,7 @@ export default defineConfig({
           API_TOKEN: "test-token",
           ADMIN_TOKEN: "test-admin-token",
           TELEGRAM_SECRET_DEMO: "test-telegram-secret",
+          TELEGRAM_TOKEN_DEMO: "123456:test-bot-token",
         },
         // For tests only: lets a test send requests to the consumer.
         serviceBindings: { CONSUMER: "limiter-consumer" },

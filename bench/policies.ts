@@ -3,12 +3,29 @@
 // write them into a copy of the project (scripts/e2e/sandbox.ts); the storage run serves them
 // to the worker in place of policies.json (bench/vitest.storage.config.ts).
 
+import type { FakeLimits } from "../scripts/fake-bot-api/fake.ts";
+
 export const BENCH_APP = "bench";
 /** For runs with no origin server: nothing listens on the discard port. */
 export const NO_ORIGIN = "http://127.0.0.1:9/";
 
-/** policies.json for the benchmarks, whose Telegram bot forwards to `originUrl`. */
-export function benchPolicies(originUrl: string): object {
+/** So generous that no call waits: what is measured is the gateway's own work. */
+export const GENEROUS: FakeLimits = {
+  perChat: { rate: 1000, per: 1, burst: 1000 },
+  perGroup: { rate: 1000, per: 1 },
+  perBot: { rate: 10_000, per: 1 },
+};
+
+/** The bench's gateway bot, in front of the fake Bot API at `upstream`. */
+function gatewayBot(upstream: string) {
+  return { gateway: { tokenSecret: "TELEGRAM_TOKEN_DEMO", upstream, limits: GENEROUS } };
+}
+
+/**
+ * policies.json for the benchmarks, whose Telegram bot forwards to `originUrl`, and whose
+ * gateway bot sends to the fake Bot API at `botApiUrl`.
+ */
+export function benchPolicies(originUrl: string, botApiUrl = NO_ORIGIN): object {
   // Generous enough that a subject rotated over 1,000 users is always admitted.
   const generous = { kind: "throttle", rate: 1_000_000, per: 1, scope: "user" };
   return {
@@ -52,6 +69,7 @@ export function benchPolicies(originUrl: string): object {
           secretTokenSecret: "TELEGRAM_SECRET_DEMO",
           default: { policies: ["bench_user"] },
         },
+        benchgw: gatewayBot(botApiUrl),
       },
     },
   };

@@ -1,6 +1,7 @@
 // Renders BENCHMARKS.md from one run's results: every figure beside the ratio it is judged by.
 import { BARE_NAME, type CoreResult, PEER_NAME } from "./core.ts";
 import type { LimiterResults, Measured, Session, Timing } from "./e2e.ts";
+import type { GatewayResults } from "./gateway.ts";
 import type { LoadResult } from "./load.ts";
 import type { Machine } from "./machine.ts";
 import type { StorageResult } from "./storage.ts";
@@ -15,6 +16,7 @@ export interface BenchResults {
   core: CoreResult[];
   storage: StorageResult;
   limiter: LimiterResults;
+  gateway: GatewayResults;
   /** The allowed path again, with the state on this machine's disk. */
   disk: Session<"allowed">;
   consumer: Session<"hello">;
@@ -92,6 +94,11 @@ export function goals(r: BenchResults): Goal[] {
       String(recovery.rowsLeft),
       "0",
       recovery.rowsLeft === 0,
+    ],
+    [
+      "6. Bot API gateway: sendMessage through it vs straight to the fake Bot API",
+      pct(r.gateway.sendThrough.rps / r.gateway.sendDirect.rps),
+      "none set (reported)",
     ],
     [
       "5. hot key: global scope vs per-user (rotating users), local runtime",
@@ -395,6 +402,50 @@ visible in one local process. No sharding is implemented.`;
 }
 
 export function report(r: BenchResults): string {
-  const sections = [header, coreSection, e2eSection, floodSection, storageSection, hotKeySection];
+  const sections = [
+    header,
+    coreSection,
+    e2eSection,
+    floodSection,
+    storageSection,
+    hotKeySection,
+    gatewaySection,
+  ];
   return `${sections.map((section) => section(r)).join("\n\n")}\n`;
+}
+
+function gatewaySection(r: BenchResults): string {
+  const g = r.gateway;
+  const floors = r.limiter.floors;
+  const floorRps = floors.reduce((sum, f) => sum + f.rps, 0) / floors.length;
+  const row = (name: string, res: LoadResult, direct: LoadResult): Cell[] => [
+    name,
+    int(res.rps),
+    pct(res.rps / direct.rps),
+    direct === res ? "" : pct(res.rps / floorRps),
+    res.p50Ms,
+    res.p99Ms,
+    `+${(res.p50Ms - direct.p50Ms).toFixed(0)} ms`,
+    answers(res),
+  ];
+  return `## 6. The Bot API gateway
+
+The same calls, ${r.timing.connections} connections, through the gateway on the \`wrangler dev\` of §2
+and straight to the fake Bot API (\`scripts/fake-bot-api\`, a Node process of its own on
+127.0.0.1), one after the other. Limits so generous that no call waits: what is measured is
+the gateway's own work per call. \`sendMessage\` (rotating over 10,000 chats) is a sending
+method: token check, body read, one call to the bot's object, then the send; \`getMe\` passes
+straight through. Every call through the worker also crosses \`wrangler dev\`'s proxy, which
+the fake does not: "vs floor" compares with the mean of §2's \`GET /healthz\` runs
+(${int(floorRps)} req/s), which carry that proxy too.
+
+${table(
+  ["call", "req/s", "vs straight", "vs floor", "p50 ms", "p99 ms", "p50 overhead", "answers"],
+  [
+    row("sendMessage straight to the fake", g.sendDirect, g.sendDirect),
+    row("sendMessage through the gateway", g.sendThrough, g.sendDirect),
+    row("getMe straight to the fake", g.getMeDirect, g.getMeDirect),
+    row("getMe through the gateway", g.getMeThrough, g.getMeDirect),
+  ],
+)}`;
 }

@@ -8,12 +8,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDev } from "../scripts/e2e/dev-server.ts";
-import { makeSandbox, ROOT } from "../scripts/e2e/sandbox.ts";
+import { BOT_TOKEN, makeSandbox, ROOT } from "../scripts/e2e/sandbox.ts";
+import { startFakeBotApi } from "../scripts/fake-bot-api/server.ts";
 import { runCore } from "./core.ts";
 import { allowedOnly, consumerScenarios, limiterScenarios, type Timing } from "./e2e.ts";
+import { gatewayScenarios } from "./gateway.ts";
 import { machine } from "./machine.ts";
 import { startOrigin } from "./origin.ts";
-import { benchPolicies } from "./policies.ts";
+import { benchPolicies, GENEROUS } from "./policies.ts";
 import { goals, report } from "./report.ts";
 import { runStorage } from "./storage.ts";
 
@@ -54,12 +56,14 @@ phase("4. storage rows (vitest in workerd)");
 const storage = await runStorage(quick);
 
 const originUrl = await startOrigin();
-const cwd = makeSandbox(benchPolicies(originUrl));
+const botApi = await startFakeBotApi(BOT_TOKEN, GENEROUS);
+const cwd = makeSandbox(benchPolicies(originUrl, botApi.url));
 const persistTo = stateDir(false);
-phase("2, 3, 5. the limiter on wrangler dev");
-const limiter = await session({ cwd, persistTo }, (url) =>
-  limiterScenarios(url, originUrl, timing),
-);
+phase("2, 3, 5, 6. the limiter and the Bot API gateway on wrangler dev");
+const { limiter, gateway } = await session({ cwd, persistTo }, async (url) => ({
+  limiter: await limiterScenarios(url, originUrl, timing),
+  gateway: await gatewayScenarios(url, botApi.url, timing),
+}));
 phase("2. the allowed path with its state on disk");
 const disk = await session({ cwd, persistTo: stateDir(true) }, (url) => allowedOnly(url, timing));
 phase("2. the example consumer over a service binding");
@@ -82,6 +86,7 @@ const results = {
   core,
   storage,
   limiter,
+  gateway,
   disk,
   consumer,
 };

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { v1Routes } from "./http/api.ts";
 import { jsonError, onError } from "./http/errors.ts";
 import type { Services } from "./services.ts";
+import { gatewayRoutes } from "./telegram/gateway/routes.ts";
 import { telegramRoutes } from "./telegram/route.ts";
 
 /**
@@ -15,5 +16,6 @@ export function createApp(services: Services) {
   app.get("/healthz", (c) => c.json({ ok: true, policies: services.registry.list().length }));
   app.route("/v1", v1Routes(services));
   app.route("/telegram", telegramRoutes(services));
+  app.route("/telegram", gatewayRoutes(services));
   return app;
 }

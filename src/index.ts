@@ -12,6 +12,7 @@ const services = createServices(bundledRegistry(env.POLICY_ENV), env);
 
 export { LimiterObject } from "./limiter/object.ts";
 export { RulesObject } from "./rules/object.ts";
+export { GatewayObject } from "./telegram/gateway/object.ts";
 export const RateLimiter = rateLimiterEntrypoint(services);
 export const RateLimiterAdmin = rateLimiterAdminEntrypoint(services);
 export default createApp(services) satisfies ExportedHandler<Env>;

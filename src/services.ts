@@ -15,6 +15,8 @@ export interface Services {
   registry: Registry;
   limiter: Limiter;
   rules: RulesAdmin;
+  /** How the Bot API gateway reaches its upstream: `fetch` unless a test puts a fake here. */
+  fetchUpstream?: (request: Request) => Promise<Response>;
 }
 
 /** The worker's env, or what a test puts in its place: the objects, and the secrets read. */

@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import type { GatewayRow } from "./gateway.ts";
 import { ROOT } from "./sandbox.ts";
 
 export interface Row {
@@ -17,7 +18,12 @@ export interface Row {
 }
 
 /** Writes the report and returns where. */
-export function writeReport(rows: Row[], clients: number, committed: boolean): string {
+export function writeReport(
+  rows: Row[],
+  clients: number,
+  committed: boolean,
+  gateway: GatewayRow[] = [],
+): string {
   const lines = [
     "# Reliability",
     "",
@@ -33,6 +39,14 @@ export function writeReport(rows: Row[], clients: number, committed: boolean): s
         `| ${r.check} | ${r.sent} | ${r.admitted} | ${r.allowance} | ${r.overAdmitted} | ` +
         `${r.admittedShare} | ${r.failed} | ${r.ok ? "pass" : "FAIL"} |`,
     ),
+    "",
+    "The Bot API gateway, called by grammY through `wrangler dev`, in front of the fake Bot API",
+    "(`scripts/fake-bot-api`, a process of its own, counting like Telegram), judged from the fake's",
+    "own receive times:",
+    "",
+    "| check | result | |",
+    "|---|---|---|",
+    ...gateway.map((r) => `| ${r.check} | ${r.result} | ${r.ok ? "pass" : "FAIL"} |`),
     "",
     "Checked on every `npm test` as well, inside workerd:",
     "",

@@ -48,3 +48,26 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export function flag() {
   return z.boolean({ error: expected("true or false") });
 }
+
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+/** An https URL, or an http one on this machine (local development and tests). */
+export function isHttpsOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      url.protocol === "https:" ||
+      (url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname))
+    );
+  } catch {
+    return false;
+  }
+}
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** The name of a secret or binding, as `wrangler secret put NAME` takes it. */
+export const envName = (what: string) =>
+  z.string({ error: expected(`the name of ${what}`) }).regex(ENV_NAME, {
+    error: (iss) => `must be a binding name (A-Z, 0-9, _), got ${shown(iss.input)}`,
+  });

@@ -14,9 +14,14 @@ export function secretsNamed(registry: Registry): { name: string; namedAt: strin
   }));
   for (const [botName, bot] of registry.bots()) {
     const at = `telegram.bots.${botName}`;
-    named.push({ name: bot.secretTokenSecret, namedAt: `${at}.secretTokenSecret` });
+    if (bot.secretTokenSecret !== undefined) {
+      named.push({ name: bot.secretTokenSecret, namedAt: `${at}.secretTokenSecret` });
+    }
     if (bot.originSecret !== undefined) {
       named.push({ name: bot.originSecret, namedAt: `${at}.originSecret` });
+    }
+    if (bot.gateway !== undefined) {
+      named.push({ name: bot.gateway.tokenSecret, namedAt: `${at}.gateway.tokenSecret` });
     }
   }
   return named;

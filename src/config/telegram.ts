@@ -1,33 +1,25 @@
 import { z } from "zod";
-import { expected, flag, integer, oneOf, shown } from "./fields.ts";
+import {
+  ENV_NAME,
+  envName,
+  expected,
+  flag,
+  integer,
+  isHttpsOrLoopback,
+  oneOf,
+  shown,
+} from "./fields.ts";
+import { gatewaySchema } from "./gateway.ts";
 
 const CHAT_TYPES = ["private", "group", "supergroup", "channel"] as const;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-const envName = (what: string) =>
-  z.string({ error: expected(`the name of ${what}`) }).regex(ENV_NAME, {
-    error: (iss) => `must be a binding name (A-Z, 0-9, _), got ${shown(iss.input)}`,
-  });
 
 /** An https URL, a loopback http URL (local development), or a service binding's name. */
 const origin = z
   .string({ error: expected("an https URL or the name of a service binding") })
-  .refine(
-    (value) => {
-      if (ENV_NAME.test(value)) return true;
-      try {
-        const url = new URL(value);
-        const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-        return url.protocol === "https:" || (url.protocol === "http:" && loopback);
-      } catch {
-        return false;
-      }
-    },
-    {
-      error: (iss) =>
-        `must be an https URL (http only for localhost) or a service binding name, got ${shown(iss.input)}`,
-    },
-  )
+  .refine((value) => ENV_NAME.test(value) || isHttpsOrLoopback(value), {
+    error: (iss) =>
+      `must be an https URL (http only for localhost) or a service binding name, got ${shown(iss.input)}`,
+  })
   .describe("Where passing updates go: an https URL, or the name of a service binding.");
 
 const onDeny = z
@@ -103,32 +95,72 @@ const rule = z.strictObject({
   onDeny,
 });
 
-const bot = z.strictObject({
-  origin,
-  secretTokenSecret: envName("the secret holding the webhook's secret_token").describe(
-    "Name of the secret (wrangler secret put NAME) holding setWebhook's secret_token.",
-  ),
-  originSecret: envName("the secret sent to the origin")
-    .optional()
-    .describe(
-      "Name of the secret sent to the origin as X-Telegram-Bot-Api-Secret-Token. " +
-        "Default: the webhook's own secret, so an unchanged bot accepts forwarded updates.",
-    ),
-  username: z
-    .string()
-    .regex(/^[A-Za-z0-9_]{3,64}$/)
-    .optional()
-    .describe("The bot's username: commands addressed to another bot (/start@Other) do not match."),
-  timeoutSeconds: integer(1, 55).default(50).describe("Origin timeout; Telegram waits ~60 s."),
-  failMode: oneOf(["open", "closed"])
-    .default("open")
-    .describe("If the limiter fails: open forwards the update, closed asks Telegram to retry."),
-  rules: z.array(rule).max(64).default([]),
-  default: z
-    .strictObject({ policies: policyNames, bucketFrom, onDeny })
-    .default({ policies: [], onDeny: "drop" })
-    .describe("What applies to an update no rule matches."),
-});
+type BotFields = {
+  origin?: string | undefined;
+  secretTokenSecret?: string | undefined;
+  originSecret?: string | undefined;
+  rules: unknown[];
+  default: { policies: string[] };
+  gateway?: unknown;
+};
+
+/**
+ * A bot has the webhook front (origin and secretTokenSecret), the gateway, or both; the
+ * webhook's own fields mean nothing without it.
+ */
+function webhookOrGateway(value: BotFields, issues: z.core.$ZodRawIssue[]) {
+  const issue = (path: PropertyKey[], message: string) =>
+    issues.push({ code: "custom", path, message, input: value });
+  if (value.origin !== undefined && value.secretTokenSecret === undefined) {
+    issue(["secretTokenSecret"], "is required with origin");
+  } else if (value.secretTokenSecret !== undefined && value.origin === undefined) {
+    issue(["origin"], "is required with secretTokenSecret");
+  } else if (value.origin === undefined) {
+    if (value.gateway === undefined) {
+      issue([], "needs origin and secretTokenSecret (the webhook front), a gateway, or both");
+    }
+    const webhookOnly = [
+      value.rules.length > 0 && "rules",
+      value.default.policies.length > 0 && "default",
+      value.originSecret !== undefined && "originSecret",
+    ].filter((field) => field !== false);
+    for (const field of webhookOnly) {
+      issue([field], "applies to the webhook front, which needs origin and secretTokenSecret");
+    }
+  }
+}
+
+const bot = z
+  .strictObject({
+    origin: origin.optional(),
+    secretTokenSecret: envName("the secret holding the webhook's secret_token")
+      .optional()
+      .describe("Name of the secret (wrangler secret put NAME) holding setWebhook's secret_token."),
+    originSecret: envName("the secret sent to the origin")
+      .optional()
+      .describe(
+        "Name of the secret sent to the origin as X-Telegram-Bot-Api-Secret-Token. " +
+          "Default: the webhook's own secret, so an unchanged bot accepts forwarded updates.",
+      ),
+    username: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{3,64}$/)
+      .optional()
+      .describe(
+        "The bot's username: commands addressed to another bot (/start@Other) do not match.",
+      ),
+    timeoutSeconds: integer(1, 55).default(50).describe("Origin timeout; Telegram waits ~60 s."),
+    failMode: oneOf(["open", "closed"])
+      .default("open")
+      .describe("If the limiter fails: open forwards the update, closed asks Telegram to retry."),
+    rules: z.array(rule).max(64).default([]),
+    default: z
+      .strictObject({ policies: policyNames, bucketFrom, onDeny })
+      .default({ policies: [], onDeny: "drop" })
+      .describe("What applies to an update no rule matches."),
+    gateway: gatewaySchema.optional(),
+  })
+  .check((ctx) => webhookOrGateway(ctx.value, ctx.issues));
 
 export const telegramSchema = z.strictObject({
   bots: z.record(
@@ -139,6 +171,12 @@ export const telegramSchema = z.strictObject({
 
 export type TelegramConfig = z.output<typeof telegramSchema>;
 export type BotConfig = z.output<typeof bot>;
+/** A bot whose webhooks this worker fronts. */
+export type WebhookBot = BotConfig & { origin: string; secretTokenSecret: string };
+
+export function hasWebhook(bot: BotConfig): bot is WebhookBot {
+  return bot.origin !== undefined && bot.secretTokenSecret !== undefined;
+}
 export type RuleConfig = z.output<typeof rule>;
 export type OnDeny = z.output<typeof onDeny>;
 export type BucketSource = (typeof BUCKET_SOURCES)[number];

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Policy } from "../config/policy.ts";
-import type { BotConfig } from "../config/telegram.ts";
+import { hasWebhook, type WebhookBot } from "../config/telegram.ts";
 import { DEFAULT_IPV6_PREFIX } from "../core/ip.ts";
 import type { Decided } from "../limiter/decided.ts";
 import type { Limiter } from "../limiter/limiter.ts";
@@ -12,13 +12,14 @@ import { albumOf } from "./albums.ts";
 import { updateBucket } from "./bucket.ts";
 import { extractUpdate, type UpdateFacts } from "./extract.ts";
 import { forward } from "./forward.ts";
+import { noticeFits } from "./gateway/notice.ts";
 import { denyAnswer, type WebhookReply } from "./replies.ts";
 import { matchRule, type RuleMatch } from "./rules.ts";
 
 export const MAX_UPDATE_BYTES = 1024 * 1024;
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 
-type TelegramEnv = { Bindings: Env; Variables: { bot: BotConfig } };
+type TelegramEnv = { Bindings: Env; Variables: { bot: WebhookBot } };
 
 const log = (event: Record<string, unknown>) => console.log(JSON.stringify(event));
 
@@ -93,7 +94,10 @@ export function telegramRoutes({ registry, limiter }: Services) {
 
   app.post("/:bot", async (c, next) => {
     const bot = registry.bot(c.req.param("bot"));
-    if (bot === undefined) throw new HTTPException(404, { message: "unknown bot" });
+    // A bot with only the Bot API gateway has no webhook here.
+    if (bot === undefined || !hasWebhook(bot)) {
+      throw new HTTPException(404, { message: "unknown bot" });
+    }
     const given = c.req.header(SECRET_HEADER);
     if (!given || !(await secretsEqual(given, secret(c.env, bot.secretTokenSecret)))) {
       throw new HTTPException(401, { message: `missing or wrong ${SECRET_HEADER}` });
@@ -147,7 +151,8 @@ export function telegramRoutes({ registry, limiter }: Services) {
     if (decided?.duplicate || decided?.result.blocked) return c.body(null, 200);
     if (decided && !decided.result.allowed) {
       const reply = await denied(limiter, botName, facts, rule).catch(() => undefined);
-      return reply ? c.json(reply, 200) : c.body(null, 200);
+      if (reply && (await noticeFits(c.env, registry, botName, bot, reply))) return c.json(reply);
+      return c.body(null, 200);
     }
 
     const originSecret = secret(c.env, bot.originSecret ?? bot.secretTokenSecret);

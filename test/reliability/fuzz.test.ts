@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.ts";
 import { Registry } from "../../src/config/registry.ts";
 import { api } from "../helpers.ts";
+import { BOT_TOKEN, gatewayWorld, WORKER } from "../telegram/gateway/harness.ts";
 import { appFor, originBot, post, testRegistry } from "../telegram/harness.ts";
 import { hostileValue, mutated, rawBody, STACK_TRACE } from "./hostile.ts";
 
@@ -215,6 +216,70 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
         await expectSafe(await post(app, { ORIGIN: binding }, body), [200, 400, 413], "telegram");
       }),
       { numRuns: 2_500 },
+    );
+  });
+
+  it("the Bot API gateway: Telegram-shaped answers, never a 5xx", async () => {
+    const world = gatewayWorld({ maxWaitSeconds: 0 });
+    const method = fc.oneof(
+      fc.constantFrom("sendMessage", "sendMediaGroup", "copyMessages", "editMessageText", "getMe"),
+      fc.string({ maxLength: 80 }),
+    );
+    const token = fc.oneof(
+      fc.constant(BOT_TOKEN),
+      fc.constant(BOT_TOKEN),
+      fc.string({ maxLength: 60 }),
+    );
+    const valid = {
+      chat_id: 1,
+      text: "x",
+      media: [{}, {}],
+      message_ids: [1, 2],
+      allow_paid_broadcast: true,
+    };
+    const params = mutated(valid, Object.keys(valid));
+    const body = fc.oneof(
+      fc.tuple(
+        fc.constant("application/json"),
+        fc.oneof(
+          params.map((p) => JSON.stringify(p)),
+          rawBody,
+        ),
+      ),
+      fc.tuple(
+        fc.constant("application/x-www-form-urlencoded"),
+        fc
+          .dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 4 })
+          .map((form) => new URLSearchParams(form).toString()),
+      ),
+      fc.tuple(
+        fc.constantFrom("multipart/form-data; boundary=xyz", "multipart/form-data", "text/plain"),
+        rawBody,
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(method, token, fc.option(body), async (name, secret, sent) => {
+        const url = `${WORKER}/telegram/gw/bot${encodeURIComponent(secret)}/${encodeURIComponent(name)}`;
+        const init: RequestInit =
+          sent === null
+            ? { method: "GET" }
+            : { method: "POST", headers: { "Content-Type": sent[0] }, body: sent[1] };
+        const res = await world.call(new Request(url, init));
+        count(`gateway ${res.status}`);
+        const text = await res.text();
+        expect(res.status, text).toBeLessThan(500);
+        expect(text).not.toMatch(STACK_TRACE);
+        if (res.status >= 400) {
+          const answer = JSON.parse(text) as {
+            ok: boolean;
+            error_code: number;
+            description: string;
+          };
+          expect(answer).toMatchObject({ ok: false, error_code: res.status });
+          expect(answer.description.length).toBeGreaterThan(5);
+        }
+      }),
+      { numRuns: 1_500 },
     );
   });
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { base64UrlToText } from "../../src/platform/base64url.ts";
 import { api, TOKEN } from "../helpers.ts";
 import { ADMIN } from "../rules/harness.ts";
+import { BOT_TOKEN, botCall, gatewayWorld } from "../telegram/gateway/harness.ts";
 import {
   appFor,
   message,
@@ -96,5 +97,43 @@ describe("secrets", () => {
     }
     // A ticket is as good as the refund it grants: it is not logged either.
     for (const ticket of tickets) expect(logs).not.toContain(ticket);
+  });
+
+  it("keep the bot's token, which travels in gateway URLs, out of logs and error bodies", async () => {
+    const unreachable = gatewayWorld({
+      fetchUpstream: async (request) => {
+        throw new TypeError(`could not connect to ${request.url}`);
+      },
+    });
+    const broken = {
+      getByName: () => ({ schedule: async () => Promise.reject(new Error("down")) }),
+    };
+    const wrongToken = `${BOT_TOKEN.split(":")[0]}:stolen-guess`;
+    const { logs, bodies } = await logsOf(async () => {
+      const texts: string[] = [];
+      const keep = async (res: Response) => texts.push(await res.text());
+      const call = botCall("sendMessage", { chat_id: 1, text: "x" });
+      await keep(
+        await unreachable.call(botCall("sendMessage", { chat_id: 1, text: "x" }, wrongToken)),
+      );
+      await keep(await unreachable.call(call.clone()));
+      await keep(await unreachable.call(botCall("getMe", {})));
+      // The bot's object failing: the call goes on unscheduled, and the failure is logged.
+      await keep(
+        await unreachable.app.fetch(call.clone(), { ...unreachable.bindings, GATEWAY: broken }),
+      );
+      // The token's secret missing from the deployment.
+      await keep(
+        await unreachable.app.fetch(call.clone(), { ...unreachable.bindings, GW_TOKEN: "" }),
+      );
+      return texts;
+    });
+    expect(logs).toContain("gateway_upstream_failed");
+    expect(logs).toContain("gateway_unavailable");
+    expect(logs).toContain("gateway_misconfigured");
+    for (const secret of [BOT_TOKEN, wrongToken, "stolen-guess", "gateway-TEST_token"]) {
+      expect(logs).not.toContain(secret);
+      expect(bodies).not.toContain(secret);
+    }
   });
 });
