@@ -1,0 +1,76 @@
+// An isolate's tokens of one leased throttle (see grant.ts): batches granted by the object,
+// each spendable until its own expiry. Pure: the clock is passed in.
+
+interface Lot {
+  tokens: number;
+  /** When the request that asked for it started: expiry counts from there. */
+  startMs: number;
+  expiresAtMs: number;
+  /** The runtime rules it was granted under; other rules make it void. */
+  generation: number;
+}
+
+/** Tokens taken for one check, which can go back to their lots if the check is denied. */
+export type Taken = { lot: Lot; tokens: number }[];
+
+export class Allowance {
+  private lots: Lot[] = [];
+  /** Tokens spent in the current and the previous lease's life, to size the next grant. */
+  private spent = { sinceMs: 0, now: 0, before: 0 };
+
+  /** Adds a granted batch; expiry counts from the start of the request that asked for it. */
+  add(tokens: number, startMs: number, leaseMs: number, generation: number): void {
+    if (tokens > 0) this.lots.push({ tokens, startMs, expiresAtMs: startMs + leaseMs, generation });
+  }
+
+  /**
+   * Takes `cost` tokens, oldest lot first, or nothing when the live lots hold fewer. A lot past
+   * its expiry, from other rules, or started after `nowMs` (a clock stepped back) is dropped.
+   */
+  take(cost: number, nowMs: number, generation: number, leaseMs: number): Taken | undefined {
+    this.lots = this.lots.filter(
+      (lot) =>
+        lot.tokens > 0 &&
+        nowMs < lot.expiresAtMs &&
+        lot.startMs <= nowMs &&
+        lot.generation === generation,
+    );
+    if (this.held() < cost) return undefined;
+    const taken: Taken = [];
+    let owed = cost;
+    for (const lot of this.lots) {
+      const tokens = Math.min(owed, lot.tokens);
+      if (tokens === 0) continue;
+      lot.tokens -= tokens;
+      taken.push({ lot, tokens });
+      owed -= tokens;
+      if (owed === 0) break;
+    }
+    this.count(cost, nowMs, leaseMs);
+    return taken;
+  }
+
+  /** Puts tokens back into the lots they came from, where those have not expired. */
+  giveBack(taken: Taken, nowMs: number): void {
+    for (const { lot, tokens } of taken) if (nowMs < lot.expiresAtMs) lot.tokens += tokens;
+  }
+
+  held(): number {
+    return this.lots.reduce((sum, lot) => sum + lot.tokens, 0);
+  }
+
+  /** What to ask for next: about twice what one lease's life took lately, `cost` at least. */
+  want(cost: number, nowMs: number, leaseMs: number): number {
+    this.count(0, nowMs, leaseMs);
+    return Math.max(cost, 2 * Math.max(this.spent.now, this.spent.before));
+  }
+
+  private count(tokens: number, nowMs: number, leaseMs: number): void {
+    if (nowMs - this.spent.sinceMs >= 2 * leaseMs)
+      this.spent = { sinceMs: nowMs, now: 0, before: 0 };
+    else if (nowMs - this.spent.sinceMs >= leaseMs) {
+      this.spent = { sinceMs: nowMs, now: 0, before: this.spent.now };
+    }
+    this.spent.now += tokens;
+  }
+}
