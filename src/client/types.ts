@@ -128,6 +128,8 @@ export interface ListedPolicy {
   perRequestBucket?: boolean | undefined;
   /** With `perRequestBucket`: the most buckets live at once per subject. */
   maxBuckets?: number | undefined;
+  /** Isolates take its tokens in small batches and admit from them (README, "Hot keys"). */
+  lease?: boolean | undefined;
   enabled: boolean;
   mode: "enforce" | "shadow";
   description?: string | undefined;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MIN_LEASED_CAPACITY } from "../core/grant.ts";
 import { DEFAULT_IPV6_PREFIX, MAX_IPV6_PREFIX, MIN_IPV6_PREFIX } from "../core/ip.ts";
 import { SCOPES } from "../core/scopes.ts";
 import { flag, integer, oneOf, token } from "./fields.ts";
@@ -62,6 +63,10 @@ const throttleFields = {
   burst: integer(1, MAX_CAPACITY).describe("Bucket size when larger than `rate`. Default: rate."),
   capacity: integer(1, MAX_CAPACITY).describe("Bucket size (other spelling)."),
   refillPerMinute: integer(1, MAX_CAPACITY).describe("Tokens refilled a minute."),
+  lease: flag().describe(
+    "true: each worker isolate takes a small batch of tokens at a time and admits from it " +
+      'locally, for a key too hot for one object (README, "Hot keys"). Enforced policies only.',
+  ),
 };
 
 /** A throttle's two spellings: a field of one never combines with a field of the other. */
@@ -78,12 +83,27 @@ const throttle = z
     burst: throttleFields.burst.optional(),
     capacity: throttleFields.capacity.optional(),
     refillPerMinute: throttleFields.refillPerMinute.optional(),
+    lease: throttleFields.lease.default(false),
     ...common,
   })
   .check((ctx) => {
     const v = ctx.value;
     const issue = (path: string, message: string) =>
       ctx.issues.push({ code: "custom", path: [path], message, input: v });
+    if (v.lease && v.mode === "shadow") {
+      issue("lease", "applies to enforced policies: a shadow policy is decided by its object");
+    }
+    if (v.lease && v.perRequestBucket) {
+      issue("lease", "cannot be combined with perRequestBucket, whose buckets its object bounds");
+    }
+    const capacity = v.capacity ?? v.burst ?? v.rate ?? MIN_LEASED_CAPACITY;
+    if (v.lease && capacity < MIN_LEASED_CAPACITY) {
+      issue(
+        "lease",
+        `needs a bucket of at least ${MIN_LEASED_CAPACITY} tokens (got ${capacity}): ` +
+          "grants leave what refills in a lease's life in the bucket",
+      );
+    }
     const rateSpelling = v.rate !== undefined || v.per !== undefined || v.burst !== undefined;
     const capacitySpelling = v.capacity !== undefined || v.refillPerMinute !== undefined;
     if (rateSpelling && capacitySpelling) {
@@ -150,6 +170,7 @@ export const policyPatchSchema = z
     burst: throttleFields.burst.optional(),
     capacity: throttleFields.capacity.optional(),
     refillPerMinute: throttleFields.refillPerMinute.optional(),
+    lease: throttleFields.lease.optional(),
     scope: fields.scope.optional(),
     ipv6Prefix: fields.ipv6Prefix.optional(),
     method: fields.method.optional(),

@@ -16,6 +16,8 @@ export interface Policy {
   perRequestBucket?: boolean | undefined;
   /** With perRequestBucket: the most buckets live at once per subject. */
   maxBuckets?: number | undefined;
+  /** A throttle whose tokens isolates take in batches and spend locally (limiter/grants.ts). */
+  lease?: boolean | undefined;
   enabled: boolean;
   mode: "enforce" | "shadow";
   description?: string | undefined;
@@ -57,6 +59,7 @@ export function toPolicy(name: string, parsed: ParsedPolicy): Policy {
     bucket: parsed.bucket,
     perRequestBucket: parsed.perRequestBucket,
     maxBuckets: parsed.perRequestBucket ? (parsed.maxBuckets ?? DEFAULT_MAX_BUCKETS) : undefined,
+    lease: parsed.kind === "throttle" && parsed.lease ? true : undefined,
     enabled: parsed.enabled,
     mode: parsed.mode,
     description: parsed.description,

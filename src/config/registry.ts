@@ -34,6 +34,7 @@ const POLICY_FIELDS = [
   "bucket",
   "perRequestBucket",
   "maxBuckets",
+  "lease",
   "enabled",
   "mode",
   "description",

@@ -48,17 +48,22 @@ export function decideBatch(
 /** Keeps an admission: in memory at once, in storage when no reservation covers it yet. */
 function keep(store: StateStore, item: CheckItem, decision: ItemDecision, nowMs: number): void {
   const next = decision.next as LimitState | undefined;
-  const plan = reservation(
-    item.limit,
-    store.stored(item.stateKey),
-    next,
-    decision.recoverAtMs,
-    nowMs,
-  );
+  keepAdmission(store, item, next, decision.recoverAtMs, nowMs);
+}
+
+/** Keeps what an admission (or a grant) left: memory at once, storage when uncovered. */
+export function keepAdmission(
+  store: StateStore,
+  item: Pick<CheckItem, "stateKey" | "limit">,
+  next: LimitState | undefined,
+  recoverAtMs: number,
+  nowMs: number,
+): void {
+  const plan = reservation(item.limit, store.stored(item.stateKey), next, recoverAtMs, nowMs);
   if (plan.write) {
-    store.putAhead(item.stateKey, next, decision.recoverAtMs, plan.state, plan.recoverAtMs, nowMs);
+    store.putAhead(item.stateKey, next, recoverAtMs, plan.state, plan.recoverAtMs, nowMs);
   } else {
-    store.keepAhead(item.stateKey, next, decision.recoverAtMs, nowMs);
+    store.keepAhead(item.stateKey, next, recoverAtMs, nowMs);
   }
 }
 
@@ -67,7 +72,11 @@ function keep(store: StateStore, item: CheckItem, decision: ItemDecision, nowMs:
  * reservation), and the state carried over to the new limit is stored at once, as of now,
  * so that storage stays the more consumed and nothing is carried over twice.
  */
-function carryOver(store: StateStore, item: CheckItem, nowMs: number): void {
+export function carryOver(
+  store: StateStore,
+  item: Pick<CheckItem, "stateKey" | "limit">,
+  nowMs: number,
+): void {
   const carried = carriedOver(item.limit, store.stored(item.stateKey), nowMs);
   if (carried === undefined) return;
   store.put(item.stateKey, carried.state, carried.recoverAtMs, nowMs);

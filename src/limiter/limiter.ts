@@ -9,7 +9,9 @@ import { LimiterUnavailableError } from "./calls.ts";
 import { coordinate, refundAll } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
 import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
+import { TokenGrants } from "./grants.ts";
 import type { InForce } from "./in-force.ts";
+import { spendLeased } from "./leased.ts";
 import { concurrencyLimit, Leases } from "./leases.ts";
 import { locateOrThrow } from "./locate.ts";
 import type { LimiterObject } from "./object.ts";
@@ -57,6 +59,7 @@ export class Limiter {
   private deniedFromCache = 0;
   private readonly clock: () => number;
   private readonly ruling: Ruling;
+  private readonly grants: TokenGrants;
 
   constructor(
     registry: Registry,
@@ -65,9 +68,13 @@ export class Limiter {
   ) {
     this.registry = registry;
     this.clock = options.clock ?? Date.now;
-    // A denial remembered under other rules may no longer hold (an unblock, a raised limit).
-    this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () => this.denials.clear());
+    // A denial remembered, or tokens granted, under other rules may no longer hold.
+    this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () => {
+      this.denials.clear();
+      this.grants.clear();
+    });
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
+    this.grants = new TokenGrants(this.objects, this.clock, () => this.ruling.generation);
     this.leases = new Leases(registry, this.objects);
     const secrets = options.ticketSecrets ?? (() => []);
     this.refunds = new Refunds(registry, this.objects, secrets, this.clock);
@@ -104,7 +111,10 @@ export class Limiter {
     }
     const plan = planCheck(this.registry.app, ruled.policies, request);
     const startMs = this.clock();
-    const stateKeys = plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey));
+    const stateKeys = [
+      ...plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey)),
+      ...plan.policies.flatMap((p) => (p.status === "leased" ? [p.stateKey] : [])),
+    ];
     const cacheKey = denialKey(stateKeys, request.fingerprint);
     // A group's member answers with the group's verdict, which no remembered denial knows.
     const cached =
@@ -121,7 +131,9 @@ export class Limiter {
       group: claim.group,
     };
     const run = await coordinate(this.objects, plan, placed);
-    const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.refused);
+    const spent = await spendLeased(this.grants, this.objects, plan, run, request.cost);
+    const results = policyResults(plan, run.outcomes, spent.admitted, spent.leased);
+    const result = checkResult(results, run.refused);
     // A denial decided under rules changed since may not hold under the new ones.
     const sameRules = ruled.generation === this.ruling.generation;
     if (cacheKey && !result.allowed && !run.duplicate && sameRules) {
@@ -131,7 +143,7 @@ export class Limiter {
     const ticket: Ticket = {
       claimSubjectKey: run.claimSubjectKey,
       claimKey: claim?.key,
-      refunds: run.kept,
+      refunds: spent.kept,
     };
     return { result, duplicate: run.duplicate, group: run.group, ticket };
   }
@@ -143,7 +155,8 @@ export class Limiter {
     try {
       const ruled = await this.ruling.apply(policies, request);
       if ("blocked" in ruled) return ruled.blocked;
-      const plan = planCheck(this.registry.app, ruled.policies, request);
+      // A peek asks the objects, leased policies too, and takes no tokens.
+      const plan = planCheck(this.registry.app, ruled.policies, request, { leases: false });
       const outcomes = await Promise.all(
         plan.batches.map(({ subjectKey, items }) => this.objects.peek(subjectKey, items)),
       );

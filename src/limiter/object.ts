@@ -1,13 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { concurrencyAcquire, concurrencyRelease, concurrencyRenew } from "../core/concurrency.ts";
+import { throttleGrant } from "../core/grant.ts";
 import { refund } from "../core/limits.ts";
-import { decideBatch } from "./batch.ts";
+import type { ThrottleState } from "../core/throttle.ts";
+import { carryOver, decideBatch, keepAdmission } from "./batch.ts";
 import { LiveBuckets } from "./buckets.ts";
 import {
   type AcquireOutcome,
   type BatchOutcome,
   type CheckItem,
   CLAIM_TTL_MS,
+  type GrantItem,
+  type GrantOutcome,
   type GroupCall,
   type LeaseItem,
   PROTOCOL_VERSION,
@@ -76,6 +80,21 @@ export class LimiterObject extends DurableObject<Env> {
   peek(version: number, items: CheckItem[]): BatchOutcome {
     speaks(version);
     return decideBatch(this.buckets, this.store, items, this.clock(), false);
+  }
+
+  /**
+   * Hands an isolate a batch of a leased throttle's tokens, consumed here as they are granted
+   * and stored ahead like any admission; the isolate spends them within the lease's life.
+   */
+  grant(version: number, item: GrantItem): GrantOutcome {
+    speaks(version);
+    const nowMs = this.clock();
+    carryOver(this.store, item, nowMs);
+    const state = this.store.get(item.stateKey) as ThrottleState | undefined;
+    const g = throttleGrant(item.limit, state, item.want, item.cost, nowMs);
+    if (g.granted > 0) keepAdmission(this.store, item, g.next, g.recoverAtMs, nowMs);
+    const { granted, retryAfterMs, remaining, resetMs } = g;
+    return { granted, retryAfterMs, quota: item.limit.capacity, remaining, resetMs };
   }
 
   /** Keeps the verdict a group's first update came to across several objects. */

@@ -1,6 +1,13 @@
 import { callObject } from "./calls.ts";
 import type { LimiterObject } from "./object.ts";
-import type { CheckItem, GroupCall, LeaseItem, RefundItem, TicketMark } from "./protocol.ts";
+import type {
+  CheckItem,
+  GrantItem,
+  GroupCall,
+  LeaseItem,
+  RefundItem,
+  TicketMark,
+} from "./protocol.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 
 /**
@@ -24,6 +31,10 @@ export class SubjectObjects {
 
   settleGroup(subjectKey: string, key: string, admitted: boolean, windowMs: number) {
     return this.call(subjectKey, (o) => o.settleGroup(PROTOCOL_VERSION, key, admitted, windowMs));
+  }
+
+  grant(subjectKey: string, item: GrantItem) {
+    return this.call(subjectKey, (o) => o.grant(PROTOCOL_VERSION, item));
   }
 
   peek(subjectKey: string, items: CheckItem[]) {

@@ -35,17 +35,31 @@ export function idleResult(policy: InForce): PolicyResult {
   return result;
 }
 
+/** What a leased policy's tokens said: spent from the isolate's grants, or refused. */
+export type LeasedOutcome =
+  | { allowed: true; remaining: number }
+  | { allowed: false; retryAfterMs: number; remaining: number; resetMs: number };
+
 function resultOf(
   planned: PlannedPolicy,
   plan: CheckPlan,
   outcomes: BatchOutcome[],
   admitted: boolean,
+  leased: ReadonlyMap<string, LeasedOutcome>,
 ): PolicyResult {
   const idle = idleResult(planned.policy);
   if (planned.status === "disabled") return { ...idle, disabled: true };
   if (planned.status === "unlimited") return { ...idle, unlimited: true };
   if (planned.status === "skipped") return { ...idle, skipped: true, reason: planned.reason };
   const counted: PolicyResult = { ...idle, key: planned.stateKey };
+  if (planned.status === "leased") {
+    // Not asked when another policy denied first; `remaining` is this isolate's share.
+    const spent = leased.get(planned.stateKey);
+    if (spent === undefined) return counted;
+    if (spent.allowed) return { ...counted, remaining: spent.remaining };
+    const { retryAfterMs, remaining, resetMs } = spent;
+    return { ...counted, allowed: false, retryAfterMs, remaining, resetMs };
+  }
   if (planned.policy.mode === "shadow") counted.shadow = true;
   const batch = outcomes[planned.batch];
   const outcome = batch?.items[planned.item];
@@ -72,8 +86,9 @@ export function policyResults(
   plan: CheckPlan,
   outcomes: BatchOutcome[],
   admitted: boolean,
+  leased: ReadonlyMap<string, LeasedOutcome> = new Map(),
 ): PolicyResult[] {
-  return plan.policies.map((planned) => resultOf(planned, plan, outcomes, admitted));
+  return plan.policies.map((planned) => resultOf(planned, plan, outcomes, admitted, leased));
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Policy } from "../config/policy.ts";
+import { leasedMaxCost } from "../core/grant.ts";
 import { type CheckLimit, maxCost } from "../core/limits.ts";
+import type { ThrottleLimit } from "../core/throttle.ts";
 import type { InForce } from "./in-force.ts";
 import { assertBucketTaken, locate, type Target } from "./locate.ts";
 import type { CheckItem } from "./protocol.ts";
@@ -16,6 +18,14 @@ export type PlannedPolicy =
   | { policy: InForce; status: "disabled" }
   | { policy: InForce; status: "unlimited" }
   | { policy: InForce; status: "skipped"; reason: string }
+  | {
+      /** A hot key's throttle: spent from the isolate's grants, not sent in a batch. */
+      policy: InForce;
+      status: "leased";
+      stateKey: string;
+      subjectKey: string;
+      limit: ThrottleLimit;
+    }
   | {
       policy: InForce;
       status: "counted";
@@ -36,12 +46,26 @@ export interface CheckPlan {
   batches: ObjectBatch[];
 }
 
+/** Spent from the isolate's grants: an enforced throttle that asks for leases. */
+const leased = (policy: InForce): boolean =>
+  policy.lease === true && policy.mode === "enforce" && policy.limit.kind === "throttle";
+
 /** The limit a check decides, validated: a cost past the limit in force could never pass. */
 function checkLimitOf(policy: InForce, cost: number): CheckLimit {
   if (policy.limit.kind === "concurrency") {
     throw new InputError(
       `policy "${policy.name}" is a concurrency policy: take it with POST /v1/leases, not a check`,
     );
+  }
+  if (leased(policy) && !policy.unlimited && policy.limit.kind === "throttle") {
+    const most = leasedMaxCost(policy.limit);
+    if (cost > most) {
+      throw new InputError(
+        `cost ${cost} exceeds ${most}, the most a check of leased policy "${policy.name}" may ` +
+          "cost (its capacity less what refills in a lease's life), so it could never be admitted",
+      );
+    }
+    return policy.limit;
   }
   const most = maxCost(policy.limit);
   if (cost > most && !policy.unlimited) {
@@ -58,7 +82,12 @@ function checkLimitOf(policy: InForce, cost: number): CheckLimit {
  * or nothing there. A policy named twice is planned once: decided twice in one batch, it
  * would be counted once but reported twice.
  */
-export function planCheck(app: string, policies: InForce[], request: Decidable): CheckPlan {
+export function planCheck(
+  app: string,
+  policies: InForce[],
+  request: Decidable,
+  options: { leases: boolean } = { leases: true },
+): CheckPlan {
   const unique = [...new Map(policies.map((policy) => [policy.name, policy])).values()];
   assertBucketTaken(unique, request.bucket);
   const batches: ObjectBatch[] = [];
@@ -70,6 +99,10 @@ export function planCheck(app: string, policies: InForce[], request: Decidable):
     const located = locate(app, policy, request);
     if (!located.ok) {
       return { policy, status: "skipped", reason: `needs ${located.missing.join(" and ")}` };
+    }
+    if (options.leases && leased(policy) && limit.kind === "throttle") {
+      const { stateKey, subjectKey } = located;
+      return { policy, status: "leased", stateKey, subjectKey, limit };
     }
     let batch = batchOf.get(located.subjectKey);
     if (batch === undefined) {
@@ -103,7 +136,8 @@ export function planCheck(app: string, policies: InForce[], request: Decidable):
  */
 export function claimHome(app: string, policies: Policy[], identity: Target): string | undefined {
   for (const policy of policies) {
-    if (!policy.enabled || policy.limit.kind === "concurrency") continue;
+    // A leased policy's object is the hot one, which a claim would call on every update.
+    if (!policy.enabled || policy.limit.kind === "concurrency" || policy.lease) continue;
     const located = locate(app, policy, identity);
     if (located.ok) return located.subjectKey;
   }

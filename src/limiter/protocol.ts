@@ -1,5 +1,6 @@
 import type { ConcurrencyLimit } from "../core/concurrency.ts";
 import type { CheckLimit, Receipt } from "../core/limits.ts";
+import type { ThrottleLimit } from "../core/throttle.ts";
 
 /**
  * What the worker and the subjects' objects say to each other. During a gradual deployment a
@@ -7,7 +8,7 @@ import type { CheckLimit, Receipt } from "../core/limits.ts";
  * this protocol it speaks, and an object refuses any other (the call then fails as
  * unavailable, never as a misread limit). Bump it with any change to the shapes below.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
  * For a policy that counts per request bucket: the key its buckets on this subject share
@@ -100,4 +101,22 @@ export interface AcquireOutcome {
   retryAfterMs: number;
   expiresAtMs?: number | undefined;
   bucketsFull?: true | undefined;
+}
+
+/** An isolate asking for a batch of a leased throttle's tokens (see core/grant.ts). */
+export interface GrantItem {
+  stateKey: string;
+  limit: ThrottleLimit;
+  /** What the isolate would like: about twice what it spent in the last lease's life. */
+  want: number;
+  /** The check's own cost: granted in full, or nothing. */
+  cost: number;
+}
+
+export interface GrantOutcome {
+  granted: number;
+  retryAfterMs: number;
+  quota: number;
+  remaining: number;
+  resetMs: number;
 }

@@ -5,6 +5,7 @@ import { expected, integer, shown } from "../config/fields.ts";
 import { parseLimitFields } from "../config/limit-fields.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
+import { MIN_LEASED_CAPACITY } from "../core/grant.ts";
 import { ipNetworkId } from "../core/ip.ts";
 import type { Limit } from "../core/limits.ts";
 import type { Scope } from "../core/scopes.ts";
@@ -142,7 +143,14 @@ function ipv6Wide(policy: Policy, ip: string): void {
 
 function limitFields(policy: Policy, fields: unknown): Limit {
   try {
-    return parseLimitFields(policy.limit.kind, fields);
+    const limit = parseLimitFields(policy.limit.kind, fields);
+    if (policy.lease && limit.kind === "throttle" && limit.capacity < MIN_LEASED_CAPACITY) {
+      throw new InputError(
+        `policy "${policy.name}" is leased: an override needs a bucket of at least ` +
+          `${MIN_LEASED_CAPACITY} tokens, got ${limit.capacity}`,
+      );
+    }
+    return limit;
   } catch (error) {
     if (error instanceof ConfigError) throw new InputError(error.problems.join("; "));
     throw error;

@@ -69,6 +69,23 @@ describe("policies.json validation", () => {
     ]);
   });
 
+  it("leases a throttle's tokens on opting in, where grants can keep it exact", () => {
+    const t = { kind: "throttle", rate: 1000, per: 1, scope: "global" };
+    expect(Registry.fromJson(one({ ...t, lease: true })).get("p").lease).toBe(true);
+    expect(problems(one({ ...t, lease: true, mode: "shadow" }))).toEqual([
+      "policies.p.lease applies to enforced policies: a shadow policy is decided by its object",
+    ]);
+    expect(problems(one({ ...t, lease: true, perRequestBucket: true }))).toEqual([
+      "policies.p.lease cannot be combined with perRequestBucket, whose buckets its object bounds",
+    ]);
+    expect(problems(one({ kind: "throttle", rate: 1, per: 1, burst: 3, lease: true }))).toEqual([
+      "policies.p.lease needs a bucket of at least 4 tokens (got 3): grants leave what refills in a lease's life in the bucket",
+    ]);
+    expect(problems(one({ kind: "window", limit: 5, window: 60, lease: true }))).toEqual([
+      "policies.p.lease is not a field of this kind of policy",
+    ]);
+  });
+
   it("accepts both throttle spellings and refuses a mix", () => {
     const registry = Registry.fromJson({
       policies: {

@@ -1,0 +1,121 @@
+import { Allowance, type Taken } from "../core/allowance.ts";
+import { leaseMs } from "../core/grant.ts";
+import type { ThrottleLimit } from "../core/throttle.ts";
+import type { SubjectObjects } from "./objects.ts";
+
+/** Keys whose allowances one isolate keeps; past it, the least recently used goes. */
+export const MAX_LEASED_KEYS = 10_000;
+
+export type Spent =
+  | { allowed: true; taken: Taken; remaining: number }
+  | { allowed: false; retryAfterMs: number; remaining: number; resetMs: number };
+
+/**
+ * The isolate's side of hot-key leases: for each leased state key, tokens granted by its
+ * object in batches, spent here without a call. One grant in flight per key: checks that
+ * find the allowance short wait for it rather than each asking.
+ */
+export class TokenGrants {
+  private readonly allowances = new Map<string, Allowance>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly refused = new Map<string, Spent & { allowed: false; untilMs: number }>();
+  private readonly objects: SubjectObjects;
+  private readonly clock: () => number;
+  private readonly generation: () => number;
+
+  constructor(objects: SubjectObjects, clock: () => number, generation: () => number) {
+    this.objects = objects;
+    this.clock = clock;
+    this.generation = generation;
+  }
+
+  /** Spends `cost` of a leased policy's tokens, asking its object for more when short. */
+  async spend(
+    stateKey: string,
+    subjectKey: string,
+    limit: ThrottleLimit,
+    cost: number,
+  ): Promise<Spent> {
+    const lifeMs = leaseMs(limit);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const allowance = this.allowance(stateKey);
+      const nowMs = this.clock();
+      const taken = allowance.take(cost, nowMs, this.generation(), lifeMs);
+      if (taken) return { allowed: true, taken, remaining: allowance.held() };
+      const refused = this.refused.get(stateKey);
+      if (refused && refused.untilMs > nowMs) {
+        return { ...refused, retryAfterMs: refused.untilMs - nowMs };
+      }
+      const pending = this.inflight.get(stateKey);
+      if (pending) {
+        await pending;
+        continue;
+      }
+      const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs);
+      this.inflight.set(stateKey, asked);
+      try {
+        await asked;
+      } finally {
+        this.inflight.delete(stateKey);
+      }
+    }
+    // Others kept taking what was granted: deny this once; nothing was consumed for it.
+    return { allowed: false, retryAfterMs: 1, remaining: 0, resetMs: 0 };
+  }
+
+  /** Puts a denied check's tokens back, where their lots have not expired. */
+  giveBack(stateKey: string, taken: Taken): void {
+    this.allowances.get(stateKey)?.giveBack(taken, this.clock());
+  }
+
+  /** Forgets every allowance: the rules they were granted under have changed. */
+  clear(): void {
+    this.allowances.clear();
+    this.refused.clear();
+  }
+
+  private async ask(
+    stateKey: string,
+    subjectKey: string,
+    limit: ThrottleLimit,
+    cost: number,
+    allowance: Allowance,
+    lifeMs: number,
+  ): Promise<void> {
+    const startMs = this.clock();
+    const generation = this.generation();
+    const want = allowance.want(cost, startMs, lifeMs);
+    const outcome = await this.objects.grant(subjectKey, { stateKey, limit, want, cost });
+    if (outcome.granted > 0) {
+      allowance.add(outcome.granted, startMs, lifeMs, generation);
+      return;
+    }
+    // Refused: remembered as a denial at most one lease's life, a little past the object's
+    // own horizon when refill is slow, so a flood at the limit asks the object rarely.
+    const waitMs = Math.max(outcome.retryAfterMs, Math.min(lifeMs, outcome.retryAfterMs * 4));
+    if (this.refused.size >= MAX_LEASED_KEYS) this.refused.clear();
+    this.refused.set(stateKey, {
+      allowed: false,
+      retryAfterMs: waitMs,
+      remaining: outcome.remaining,
+      resetMs: outcome.resetMs,
+      untilMs: startMs + waitMs,
+    });
+  }
+
+  private allowance(stateKey: string): Allowance {
+    let allowance = this.allowances.get(stateKey);
+    if (allowance === undefined) {
+      if (this.allowances.size >= MAX_LEASED_KEYS) {
+        const oldest = this.allowances.keys().next().value;
+        if (oldest !== undefined) this.allowances.delete(oldest);
+      }
+      allowance = new Allowance();
+    } else {
+      this.allowances.delete(stateKey);
+    }
+    // Re-inserted: the map's order is the order of last use.
+    this.allowances.set(stateKey, allowance);
+    return allowance;
+  }
+}
