@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { v1Routes } from "./http/api.ts";
 import { jsonError, onError } from "./http/errors.ts";
+import { prometheusRoutes } from "./http/metrics.ts";
 import type { Services } from "./services.ts";
 import { telegramRoutes } from "./telegram/route.ts";
 
@@ -15,5 +16,6 @@ export function createApp(services: Services) {
   app.get("/healthz", (c) => c.json({ ok: true, policies: services.registry.list().length }));
   app.route("/v1", v1Routes(services));
   app.route("/telegram", telegramRoutes(services));
+  app.route("/metrics", prometheusRoutes(services));
   return app;
 }

@@ -10,6 +10,7 @@ import { createServices } from "./services.ts";
 const services = createServices(registry, env);
 
 export { LimiterObject } from "./limiter/object.ts";
+export { MetricsObject } from "./metrics/object.ts";
 export { RulesObject } from "./rules/object.ts";
 export const RateLimiter = rateLimiterEntrypoint(services);
 export const RateLimiterAdmin = rateLimiterAdminEntrypoint(services);

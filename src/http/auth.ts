@@ -2,15 +2,22 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { envValue, secretsEqual } from "../platform/secrets.ts";
 
-/** The secrets that guard the API: `API_TOKEN` for checks, `ADMIN_TOKEN` for the rules. */
-export type TokenName = "API_TOKEN" | "ADMIN_TOKEN";
+/**
+ * The secrets that guard the API: `API_TOKEN` for checks, `ADMIN_TOKEN` for the rules,
+ * `METRICS_TOKEN` for a Prometheus scraper.
+ */
+export type TokenName = "API_TOKEN" | "ADMIN_TOKEN" | "METRICS_TOKEN";
 
-/** `Authorization: Bearer <the named secret>`, or 401. */
-export function bearerAuth(name: TokenName) {
+/** `Authorization: Bearer <one of the named secrets>`, or 401. */
+export function bearerAuth(...names: [TokenName, ...TokenName[]]) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const expected = envValue(c.env, name);
-    if (typeof expected !== "string" || expected === "") {
-      throw new HTTPException(503, { message: `the server has no ${name} configured` });
+    const expected = names
+      .map((name) => envValue(c.env, name))
+      .filter((value): value is string => typeof value === "string" && value !== "");
+    if (expected.length === 0) {
+      throw new HTTPException(503, {
+        message: `the server has no ${names.join(" or ")} configured`,
+      });
     }
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -18,7 +25,10 @@ export function bearerAuth(name: TokenName) {
       c.header("WWW-Authenticate", 'Bearer realm="limiter"');
       throw new HTTPException(401, { message: "missing bearer token" });
     }
-    if (!(await secretsEqual(match[1], expected))) {
+    const given = match[1];
+    // Every secret is compared, so the time taken does not say which one matched.
+    const matches = await Promise.all(expected.map((secret) => secretsEqual(given, secret)));
+    if (!matches.includes(true)) {
       c.header("WWW-Authenticate", 'Bearer realm="limiter", error="invalid_token"');
       throw new HTTPException(401, { message: "invalid bearer token" });
     }

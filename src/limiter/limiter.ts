@@ -5,6 +5,7 @@ export type { RulesSource } from "./ruling.ts";
 
 import type { Registry } from "../config/registry.ts";
 import { DenialCache } from "../core/denial-cache.ts";
+import type { Identity } from "../core/scopes.ts";
 import { LimiterUnavailableError } from "./calls.ts";
 import { coordinate, refundAll } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
@@ -24,6 +25,7 @@ import {
   policySubjectSchema,
 } from "./request.ts";
 import { NO_RULES, type RulesSource, Ruling } from "./ruling.ts";
+import type { DecisionContext, DecisionSink } from "./sink.ts";
 
 /** What one isolate's limiter has done, for `GET /v1/stats` and the benchmarks. */
 export interface LimiterStats {
@@ -37,6 +39,8 @@ export interface LimiterOptions {
   clock?: () => number;
   /** Blocks and overrides; none when absent. */
   rules?: RulesSource;
+  /** Where decisions are counted (src/metrics); only those made with a door's context. */
+  sink?: DecisionSink;
 }
 
 /**
@@ -53,6 +57,7 @@ export class Limiter {
   private deniedFromCache = 0;
   private readonly clock: () => number;
   private readonly ruling: Ruling;
+  private readonly sink: DecisionSink | undefined;
 
   constructor(
     registry: Registry,
@@ -65,6 +70,7 @@ export class Limiter {
     this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () => this.denials.clear());
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
     this.leases = new Leases(registry, this.objects);
+    this.sink = options.sink;
   }
 
   /**
@@ -72,11 +78,11 @@ export class Limiter {
    * the limiter cannot decide in time, the configured failure mode answers: `closed` denies
    * and `open` admits, both marked `unavailable`.
    */
-  async check(input: unknown): Promise<CheckResult> {
+  async check(input: unknown, context?: DecisionContext): Promise<CheckResult> {
     const request = parseInput(checkSchema, input);
     const policies = request.policies.map((name) => namedPolicy(this.registry, name));
     try {
-      return (await this.decide(policies, request)).result;
+      return (await this.decide(policies, request, undefined, context)).result;
     } catch (error) {
       if (!(error instanceof LimiterUnavailableError)) throw error;
       console.error(JSON.stringify({ event: "limiter_unavailable", reason: error.message }));
@@ -88,9 +94,39 @@ export class Limiter {
   /**
    * Decides already-resolved policies (the Telegram door passes its rules' policies and
    * synthetic ones). With a `claim`, a subject decides each claim key at most once: a second
-   * decision with the same key is answered `duplicate` and consumes nothing.
+   * decision with the same key is answered `duplicate` and consumes nothing. With a
+   * `context`, the decision is counted for that door (a duplicate is not counted again).
    */
-  async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
+  async decide(
+    policies: Policy[],
+    request: Decidable,
+    claim?: Claim,
+    context?: DecisionContext,
+  ): Promise<Decided> {
+    if (context === undefined || this.sink === undefined)
+      return this.decideNow(policies, request, claim);
+    let decided: Decided & { fromCache?: true };
+    try {
+      decided = await this.decideNow(policies, request, claim);
+    } catch (error) {
+      if (error instanceof LimiterUnavailableError) {
+        const names = policies.map((policy) => policy.name);
+        this.sink.checked(context, request, { kind: "unavailable", policies: names });
+      }
+      throw error;
+    }
+    if (!decided.duplicate) {
+      const fromCache = decided.fromCache === true;
+      this.sink.checked(context, request, { kind: "decided", result: decided.result, fromCache });
+    }
+    return decided;
+  }
+
+  private async decideNow(
+    policies: Policy[],
+    request: Decidable,
+    claim?: Claim,
+  ): Promise<Decided & { fromCache?: true }> {
     const ruled = await this.ruling.apply(policies, request);
     if ("blocked" in ruled) {
       return { result: ruled.blocked, duplicate: false, ticket: { refunds: [] } };
@@ -103,7 +139,7 @@ export class Limiter {
     if (cached) {
       this.deniedFromCache++;
       const result = aged(cached.result, cached.remainingMs);
-      return { result, duplicate: false, ticket: { refunds: [] } };
+      return { result, duplicate: false, ticket: { refunds: [] }, fromCache: true };
     }
     const run = await coordinate(this.objects, plan, claim);
     const result = checkResult(policyResults(plan, run.outcomes, run.admitted), run.duplicate);
@@ -148,10 +184,26 @@ export class Limiter {
   }
 
   /** Takes a lease of a concurrency policy, under its override and any block. */
-  async acquire(input: PolicySubject): Promise<AcquireResult> {
+  async acquire(input: PolicySubject, context?: DecisionContext): Promise<AcquireResult> {
     const request = parseInput(policySubjectSchema, input);
     const policy = namedPolicy(this.registry, request.policy);
     concurrencyLimit(policy);
+    if (context === undefined || this.sink === undefined) return this.acquireNow(policy, request);
+    let result: AcquireResult;
+    try {
+      result = await this.acquireNow(policy, request);
+    } catch (error) {
+      if (error instanceof LimiterUnavailableError) {
+        this.sink.leased(context, policy.name, request, "unavailable");
+      }
+      throw error;
+    }
+    const outcome = result.acquired ? "taken" : result.blocked ? "blocked" : "refused";
+    this.sink.leased(context, policy.name, request, outcome);
+    return result;
+  }
+
+  private async acquireNow(policy: Policy, request: Identity): Promise<AcquireResult> {
     const ruled = await this.ruling.apply([policy], request);
     if ("blocked" in ruled) {
       const [result] = ruled.blocked.policies;

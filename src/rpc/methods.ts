@@ -4,6 +4,8 @@ import type { Services } from "../services.ts";
 import { guard } from "./errors.ts";
 import { checkArgument, leaseIdArgument, policySubject } from "./input.ts";
 
+const RPC = { door: "rpc" } as const;
+
 /**
  * What the `RateLimiter` entrypoint answers, as plain functions over the services, so tests
  * call them with policies of their own. A denial is data; a caller's mistake throws an Error
@@ -11,10 +13,10 @@ import { checkArgument, leaseIdArgument, policySubject } from "./input.ts";
  */
 export function rpcMethods({ registry, limiter }: Services): RateLimiterBinding {
   return {
-    check: (input) => guard("check", () => limiter.check(checkArgument(input))),
+    check: (input) => guard("check", () => limiter.check(checkArgument(input), RPC)),
     peek: (input) => guard("peek", () => limiter.peek(checkArgument(input))),
     acquire: (policy, subject) =>
-      guard("acquire", () => limiter.acquire(policySubject("acquire", policy, subject))),
+      guard("acquire", () => limiter.acquire(policySubject("acquire", policy, subject), RPC)),
     release: (leaseId) => guard("release", () => limiter.release(leaseIdArgument(leaseId))),
     reset: (policy, subject) =>
       guard("reset", () => limiter.reset(policySubject("reset", policy, subject))),

@@ -124,6 +124,7 @@ export function telegramRoutes({ registry, limiter }: Services) {
           key: `telegram.${botName}.${facts.updateId}`,
           fallbackSubjectKey: `${registry.app}:TELEGRAM:${botName}`,
         },
+        { door: "telegram", bot: botName, rule: rule.name },
       );
     } catch (error) {
       log({
