@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { dashboardRoutes } from "./dashboard/routes.tsx";
 import { v1Routes } from "./http/api.ts";
 import { jsonError, onError } from "./http/errors.ts";
 import { prometheusRoutes } from "./http/metrics.ts";
@@ -17,5 +18,6 @@ export function createApp(services: Services) {
   app.route("/v1", v1Routes(services));
   app.route("/telegram", telegramRoutes(services));
   app.route("/metrics", prometheusRoutes(services));
+  app.route("/dashboard", dashboardRoutes(services));
   return app;
 }

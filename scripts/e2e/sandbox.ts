@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const API_TOKEN = "sandbox-token";
 export const ADMIN_TOKEN = "sandbox-admin-token";
+export const METRICS_TOKEN = "sandbox-metrics-token";
 /** Held by TELEGRAM_SECRET_DEMO, a secret wrangler.toml requires, so `wrangler dev` loads it. */
 export const TELEGRAM_SECRET = "sandbox-telegram-secret";
 
@@ -39,7 +40,8 @@ export function makeSandbox(policies: object): string {
   // Read by every worker in the copy, the limiter also when it is a second `-c` config.
   writeFileSync(
     join(dir, ".dev.vars"),
-    `API_TOKEN=${API_TOKEN}\nADMIN_TOKEN=${ADMIN_TOKEN}\nTELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\n`,
+    `API_TOKEN=${API_TOKEN}\nADMIN_TOKEN=${ADMIN_TOKEN}\nMETRICS_TOKEN=${METRICS_TOKEN}\n` +
+      `TELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\n`,
   );
   return dir;
 }

@@ -40,7 +40,8 @@ export class MetricsRecorder implements DecisionSink {
   private readonly options: RecorderOptions;
   private readonly clock: () => number;
   private readonly wait: (ms: number) => Promise<void>;
-  private readonly isolate = crypto.randomUUID();
+  // Made on the first flush: the runtime makes no random values while a module loads.
+  private isolate: string | undefined;
   private tally = new Tally();
   private unsent: MetricsBatch[] = [];
   private seq = 0;
@@ -116,7 +117,10 @@ export class MetricsRecorder implements DecisionSink {
   private async send(): Promise<boolean> {
     this.scheduled = false;
     this.lastFlushMs = this.clock();
-    if (!this.tally.empty) this.unsent.push(this.tally.drain(`${this.isolate}:${++this.seq}`));
+    if (!this.tally.empty) {
+      this.isolate ??= crypto.randomUUID();
+      this.unsent.push(this.tally.drain(`${this.isolate}:${++this.seq}`));
+    }
     if (this.unsent.length === 0) return true;
     const batches = [...this.unsent];
     try {

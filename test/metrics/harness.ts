@@ -25,6 +25,7 @@ export function metricsRegistry(limiter: object = {}, botFailMode = "open", rule
       shadowed: { kind: "throttle", rate: 2, per: 3600, scope: "user", mode: "shadow" },
       per_ip: { kind: "throttle", rate: 1, per: 3600, scope: "ip" },
       per_group: { kind: "throttle", rate: 1, per: 3600, scope: "group" },
+      per_key: { kind: "window", limit: 1, window: 3600, scope: "key" },
       jobs: { kind: "concurrency", limit: 1, ttl: 600, scope: "user" },
     },
     telegram: {
