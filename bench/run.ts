@@ -12,6 +12,7 @@ import { makeSandbox, ROOT } from "../scripts/e2e/sandbox.ts";
 import { runCore } from "./core.ts";
 import { allowedOnly, consumerScenarios, limiterScenarios, type Timing } from "./e2e.ts";
 import { machine } from "./machine.ts";
+import { metricsMemory } from "./memory.ts";
 import { startOrigin } from "./origin.ts";
 import { benchPolicies } from "./policies.ts";
 import { goals, report } from "./report.ts";
@@ -62,6 +63,14 @@ const limiter = await session({ cwd, persistTo }, (url) =>
 );
 phase("2. the allowed path with its state on disk");
 const disk = await session({ cwd, persistTo: stateDir(true) }, (url) => allowedOnly(url, timing));
+phase("2. the allowed path with metrics off, then on, in sessions of their own");
+const metricsOff = await session(
+  { cwd, persistTo: stateDir(false), vars: { METRICS_ENABLED: "false" } },
+  (url) => allowedOnly(url, timing),
+);
+const metricsOn = await session({ cwd, persistTo: stateDir(false) }, (url) =>
+  allowedOnly(url, timing),
+);
 phase("2. the example consumer over a service binding");
 const consumer = await session(
   {
@@ -83,6 +92,9 @@ const results = {
   storage,
   limiter,
   disk,
+  metricsOff,
+  metricsOn,
+  metricsMemory: metricsMemory(),
   consumer,
 };
 for (const [what, measured, goal, met] of goals(results)) {

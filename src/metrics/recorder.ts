@@ -11,6 +11,13 @@ import { Tally } from "./tally.ts";
 export const FLUSH_INTERVAL_MS = 5_000;
 /** Batches kept for another try while the metrics object cannot be reached: a minute's. */
 export const MAX_UNSENT_BATCHES = 12;
+/** And rows and sketch entries in them at most, whatever the batches hold. */
+export const MAX_UNSENT_ENTRIES = 10_000;
+
+const entriesIn = (batch: MetricsBatch) =>
+  batch.counts.length +
+  batch.gateway.length +
+  batch.subjects.reduce((sum, sketch) => sum + sketch.entries.length, 0);
 
 export interface RecorderOptions {
   registry: Registry;
@@ -34,7 +41,8 @@ const log = (event: Record<string, unknown>) => console.error(JSON.stringify(eve
  * the first count since the last flush. A check never waits for it and never calls an object
  * for it. An isolate that dies loses what it counted since its last flush (a few seconds of
  * counts, never a decision); a flush that fails is kept and sent again with the next one,
- * for up to `MAX_UNSENT_BATCHES` flushes, and the object applies each batch once.
+ * for up to `MAX_UNSENT_BATCHES` flushes (and `MAX_UNSENT_ENTRIES`), and the object applies
+ * each batch once.
  */
 export class MetricsRecorder implements DecisionSink {
   private readonly options: RecorderOptions;
@@ -47,6 +55,7 @@ export class MetricsRecorder implements DecisionSink {
   private seq = 0;
   private lastFlushMs = Number.NEGATIVE_INFINITY;
   private scheduled = false;
+  private dueMs = 0;
   private sending: Promise<unknown> = Promise.resolve();
 
   constructor(options: RecorderOptions) {
@@ -108,9 +117,12 @@ export class MetricsRecorder implements DecisionSink {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    const nowMs = this.clock();
+    // A flush the runtime dropped (its request's context cancelled) is scheduled anew.
+    if (this.scheduled && nowMs < this.dueMs + 2 * FLUSH_INTERVAL_MS) return;
     this.scheduled = true;
-    const waitMs = Math.max(0, this.lastFlushMs + FLUSH_INTERVAL_MS - this.clock());
+    const waitMs = Math.max(0, this.lastFlushMs + FLUSH_INTERVAL_MS - nowMs);
+    this.dueMs = nowMs + waitMs;
     this.options.background(this.wait(waitMs).then(() => this.flush()));
   }
 
@@ -129,6 +141,12 @@ export class MetricsRecorder implements DecisionSink {
       return true;
     } catch (error) {
       const lost = this.unsent.splice(0, Math.max(0, this.unsent.length - MAX_UNSENT_BATCHES));
+      let kept = this.unsent.reduce((sum, batch) => sum + entriesIn(batch), 0);
+      while (kept > MAX_UNSENT_ENTRIES && this.unsent.length > 1) {
+        const oldest = this.unsent.shift() as MetricsBatch;
+        kept -= entriesIn(oldest);
+        lost.push(oldest);
+      }
       log({
         event: "metrics_flush_failed",
         reason: (error as Error).message,

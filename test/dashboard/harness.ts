@@ -33,6 +33,8 @@ export function browser(registry: Registry, options: { clock?: () => number } = 
     setCookie: (value: string) => {
       cookie = value;
     },
+    /** The token the forms of the page last read carry. */
+    csrf,
     async get(path = "/dashboard") {
       const res = await request(path);
       lastPage = await res.text();

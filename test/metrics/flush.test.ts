@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { FLUSH_INTERVAL_MS, MAX_UNSENT_BATCHES } from "../../src/metrics/recorder.ts";
+import type { MetricsBatch } from "../../src/metrics/counts.ts";
+import {
+  FLUSH_INTERVAL_MS,
+  MAX_UNSENT_BATCHES,
+  MAX_UNSENT_ENTRIES,
+  MetricsRecorder,
+} from "../../src/metrics/recorder.ts";
+import { TOP_SUBJECTS_CAPACITY } from "../../src/metrics/tally.ts";
 import {
   countingMetrics,
   metricsIsolate,
@@ -58,6 +65,18 @@ describe("flushing what an isolate counted", () => {
     expect(await checksIn(registry)).toBe(4);
   });
 
+  it("schedules a flush anew when the runtime dropped the one it had scheduled", async () => {
+    const registry = metricsRegistry();
+    const node = metricsIsolate(registry, { held: true });
+    await node.check({ policies: ["enforced"], user: "lost" });
+    await node.check({ policies: ["enforced"], user: "lost" });
+    expect(node.waits).toEqual([0]);
+    // Its flush never ran (held for good, as a cancelled context would leave it).
+    node.advance(3 * FLUSH_INTERVAL_MS);
+    await node.check({ policies: ["enforced"], user: "lost" });
+    expect(node.waits).toEqual([0, 0]);
+  });
+
   it("sends a failed flush again with the next one, and the object applies it once", async () => {
     for (const fault of ["throw-before", "throw-after"] as const) {
       const registry = metricsRegistry();
@@ -93,6 +112,54 @@ describe("flushing what an isolate counted", () => {
     const recorder = node.services.metrics?.recorder as unknown as { unsent: unknown[] };
     const unsent = recorder.unsent;
     expect(unsent.length).toBe(MAX_UNSENT_BATCHES);
+  });
+
+  it("keeps at most MAX_UNSENT_ENTRIES rows and subjects, however large the batches", async () => {
+    let nowMs = Date.now();
+    const recorder = new MetricsRecorder({
+      registry: metricsRegistry(),
+      send: () => Promise.reject(new Error("metrics object unreachable")),
+      background: () => {},
+      clock: () => nowMs,
+    });
+    const limited = (user: string) =>
+      recorder.checked(
+        { door: "http" },
+        { user },
+        {
+          kind: "decided",
+          fromCache: false,
+          result: {
+            allowed: false,
+            retryAfterMs: 1000,
+            policies: [
+              {
+                name: "enforced",
+                allowed: false,
+                limit: 7,
+                remaining: 0,
+                retryAfterMs: 1000,
+                resetMs: 1000,
+                windowSeconds: 3600,
+                scope: "user",
+              },
+            ],
+          },
+        },
+      );
+    // Two batches of 60 minutes, each minute a full sketch: 6,060 entries a batch.
+    for (let batch = 0; batch < 2; batch++) {
+      for (let minute = 0; minute < 60; minute++) {
+        for (let i = 0; i < TOP_SUBJECTS_CAPACITY; i++) limited(`u${i}`);
+        nowMs += 60_000;
+      }
+      await recorder.flush();
+    }
+    const { unsent } = recorder as unknown as { unsent: MetricsBatch[] };
+    expect(unsent.length).toBe(1);
+    const entries = unsent[0]?.subjects.reduce((sum, s) => sum + s.entries.length, 0);
+    expect(entries).toBe(60 * TOP_SUBJECTS_CAPACITY);
+    expect(MAX_UNSENT_ENTRIES).toBeLessThan(2 * 60 * TOP_SUBJECTS_CAPACITY);
   });
 
   it("answers from the aggregate of every isolate, whichever serves the reading", async () => {

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { browser } from "../dashboard/harness.ts";
 import { api, TOKEN } from "../helpers.ts";
+import { METRICS_TOKEN, metricsIsolate, metricsRegistry } from "../metrics/harness.ts";
 import { ADMIN } from "../rules/harness.ts";
 import {
   appFor,
@@ -31,6 +33,7 @@ async function logsOf(run: () => Promise<string[]>): Promise<{ logs: string; bod
 describe("secrets", () => {
   it("never appear in logs or error bodies, on any path that logs", async () => {
     const app = appFor(testRegistry());
+    let session = "";
     const { logs, bodies } = await logsOf(async () => {
       const texts: string[] = [];
       const keep = async (res: Response) => texts.push(await res.text());
@@ -53,10 +56,35 @@ describe("secrets", () => {
       const closed = appFor(testRegistry({ failMode: "closed" }), namespace);
       await keep(await post(closed, {}, message(4, "d")));
       await keep(await api("/v1/check", { body: "{broken" }));
+      // The metrics: a wrong token on /metrics, the API token on the admin JSON, a flush
+      // that fails.
+      await keep(await api("/metrics", { token: `${METRICS_TOKEN}x` }));
+      await keep(await api("/metrics", { token: null }));
+      await keep(await api("/v1/admin/metrics?minutes=0", { token: METRICS_TOKEN }));
+      const unreachable = {
+        getByName: () => ({ apply: async () => Promise.reject(new Error("down")) }),
+      };
+      const isolate = metricsIsolate(metricsRegistry(), { metrics: unreachable });
+      await keep(await isolate.check({ policies: ["enforced"], user: "s" }));
+      await isolate.settled();
+      // The dashboard: a wrong token, then a real session whose forms fail.
+      const dash = browser(metricsRegistry());
+      texts.push((await dash.signIn(`${ADMIN}x`)).html);
+      await dash.signIn();
+      session = dash.cookie();
+      texts.push((await dash.post("/dashboard/blocks", { identity: "user" }, { csrf: "x" })).html);
+      await dash.get();
+      texts.push((await dash.post("/dashboard/blocks", { identity: "user", value: ":" })).html);
+      texts.push((await dash.post("/dashboard/overrides", { policy: "nope" })).html);
       return texts;
     });
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [TOKEN, ADMIN, WEBHOOK_SECRET, ORIGIN_SECRET, env.TELEGRAM_SECRET_DEMO]) {
+    expect(session).toMatch(/^__Host-limiter_session=.{40,}/);
+    const cookieValue = session.split("=").slice(1).join("=");
+    expect(logs).not.toContain(cookieValue);
+    expect(bodies).not.toContain(cookieValue);
+    const secrets = [TOKEN, ADMIN, METRICS_TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET];
+    for (const secret of [...secrets, env.TELEGRAM_SECRET_DEMO]) {
       expect(logs).not.toContain(secret);
       expect(bodies).not.toContain(secret);
     }
