@@ -8,7 +8,7 @@ import { TopSubjects } from "./subjects.tsx";
 export interface PageProps {
   app: string;
   /** Undefined when metrics are turned off. */
-  report: MetricsReport | undefined;
+  report: MetricsReport | "unavailable" | undefined;
   blocks: BlockRule[];
   overrides: OverrideRule[];
   policies: string[];
@@ -16,9 +16,19 @@ export interface PageProps {
   minutes: number;
   nowMs: number;
   prefill: Record<string, string>;
+  /** What a change just did, by its code in the redirect's query. */
   notice?: string | undefined;
   error?: string | undefined;
 }
+
+// Fixed texts: a notice never shows what the query says, only what it names.
+const NOTICES: Record<string, string> = {
+  "block-added": "Block added.",
+  "block-changed": "Block changed.",
+  "block-removed": "Block removed.",
+  "override-saved": "Override saved.",
+  "override-removed": "Override removed.",
+};
 
 const WINDOWS: [number, string][] = [
   [15, "15 min"],
@@ -70,6 +80,7 @@ function Telegram({ report }: { report: MetricsReport }) {
 /** The one page: decisions over time, who is limited, and the rules in force. */
 export function DashboardPage(props: PageProps) {
   const { report, csrf, minutes } = props;
+  const notice = NOTICES[props.notice ?? ""];
   return (
     <Layout title={`${props.app} · edge-limiter`}>
       <header>
@@ -91,9 +102,9 @@ export function DashboardPage(props: PageProps) {
           <button type="submit">Sign out</button>
         </form>
       </header>
-      {props.notice ? (
+      {notice ? (
         <p class="notice" role="status">
-          {props.notice}
+          {notice}
         </p>
       ) : null}
       {props.error ? (
@@ -104,6 +115,10 @@ export function DashboardPage(props: PageProps) {
       <main>
         {report === undefined ? (
           <p class="empty">Metrics are turned off (METRICS_ENABLED=false).</p>
+        ) : report === "unavailable" ? (
+          <p class="error" role="alert">
+            The metrics could not be read just now: reload in a few seconds.
+          </p>
         ) : (
           <>
             <section>

@@ -25,7 +25,7 @@ import {
   policySubjectSchema,
 } from "./request.ts";
 import { NO_RULES, type RulesSource, Ruling } from "./ruling.ts";
-import type { DecisionContext, DecisionSink } from "./sink.ts";
+import { type DecisionContext, type DecisionSink, observeCheck, observeLease } from "./sink.ts";
 
 /** What one isolate's limiter has done, for `GET /v1/stats` and the benchmarks. */
 export interface LimiterStats {
@@ -103,23 +103,8 @@ export class Limiter {
     claim?: Claim,
     context?: DecisionContext,
   ): Promise<Decided> {
-    if (context === undefined || this.sink === undefined)
-      return this.decideNow(policies, request, claim);
-    let decided: Decided & { fromCache?: true };
-    try {
-      decided = await this.decideNow(policies, request, claim);
-    } catch (error) {
-      if (error instanceof LimiterUnavailableError) {
-        const names = policies.map((policy) => policy.name);
-        this.sink.checked(context, request, { kind: "unavailable", policies: names });
-      }
-      throw error;
-    }
-    if (!decided.duplicate) {
-      const fromCache = decided.fromCache === true;
-      this.sink.checked(context, request, { kind: "decided", result: decided.result, fromCache });
-    }
-    return decided;
+    const decide = () => this.decideNow(policies, request, claim);
+    return observeCheck(this.sink, context, request, policies, decide);
   }
 
   private async decideNow(
@@ -188,19 +173,8 @@ export class Limiter {
     const request = parseInput(policySubjectSchema, input);
     const policy = namedPolicy(this.registry, request.policy);
     concurrencyLimit(policy);
-    if (context === undefined || this.sink === undefined) return this.acquireNow(policy, request);
-    let result: AcquireResult;
-    try {
-      result = await this.acquireNow(policy, request);
-    } catch (error) {
-      if (error instanceof LimiterUnavailableError) {
-        this.sink.leased(context, policy.name, request, "unavailable");
-      }
-      throw error;
-    }
-    const outcome = result.acquired ? "taken" : result.blocked ? "blocked" : "refused";
-    this.sink.leased(context, policy.name, request, outcome);
-    return result;
+    const acquire = () => this.acquireNow(policy, request);
+    return observeLease(this.sink, context, policy.name, request, acquire);
   }
 
   private async acquireNow(policy: Policy, request: Identity): Promise<AcquireResult> {

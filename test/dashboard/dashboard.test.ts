@@ -192,6 +192,23 @@ describe("the dashboard page", () => {
     expect(html.match(/<script/g)).toHaveLength(2);
   });
 
+  it("keeps the rules at hand while the metrics cannot be read", async () => {
+    const down = {
+      getByName: () => ({
+        apply: () => Promise.reject(new Error("down")),
+        window: () => Promise.reject(new Error("down")),
+      }),
+    };
+    const b = browser(metricsRegistry(), { metrics: down });
+    await b.signIn();
+    const { res, html } = await b.get();
+    expect(res.status).toBe(200);
+    expect(html).toContain("The metrics could not be read just now");
+    expect(html).toContain(
+      '<form method="post" action="/dashboard/blocks" class="add" id="block">',
+    );
+  });
+
   it("serves its chart library and script itself", async () => {
     const b = browser(metricsRegistry());
     const uplot = await b.request("/dashboard/assets/uplot.js");

@@ -10,8 +10,11 @@ export const ORIGIN = "http://localhost";
  * A browser on the dashboard of one isolate: it keeps the session cookie, sends forms as a
  * browser does (urlencoded, with its Origin), and reads the token each form carries.
  */
-export function browser(registry: Registry, options: { clock?: () => number } = {}) {
-  const node = metricsIsolate(registry);
+export function browser(
+  registry: Registry,
+  options: { clock?: () => number; metrics?: object } = {},
+) {
+  const node = metricsIsolate(registry, { metrics: options.metrics });
   const app = options.clock
     ? new Hono().route("/dashboard", dashboardRoutes(node.services, options.clock))
     : node.app;
