@@ -13,6 +13,7 @@ import { runCore } from "./core.ts";
 import { allowedOnly, consumerScenarios, limiterScenarios, type Timing } from "./e2e.ts";
 import { machine } from "./machine.ts";
 import { metricsMemory } from "./memory.ts";
+import { metricsOnOff, recorderNsPerCheck } from "./metrics.ts";
 import { startOrigin } from "./origin.ts";
 import { benchPolicies } from "./policies.ts";
 import { goals, report } from "./report.ts";
@@ -63,14 +64,13 @@ const limiter = await session({ cwd, persistTo }, (url) =>
 );
 phase("2. the allowed path with its state on disk");
 const disk = await session({ cwd, persistTo: stateDir(true) }, (url) => allowedOnly(url, timing));
-phase("2. the allowed path with metrics off, then on, in sessions of their own");
-const metricsOff = await session(
+phase("6. the allowed path with metrics off and on, two sessions in alternating rounds");
+const onOff = await session(
   { cwd, persistTo: stateDir(false), vars: { METRICS_ENABLED: "false" } },
-  (url) => allowedOnly(url, timing),
+  (offUrl) =>
+    session({ cwd, persistTo: stateDir(false) }, (onUrl) => metricsOnOff(offUrl, onUrl, timing)),
 );
-const metricsOn = await session({ cwd, persistTo: stateDir(false) }, (url) =>
-  allowedOnly(url, timing),
-);
+const metrics = { ...onOff, nsPerCheck: await recorderNsPerCheck(quick) };
 phase("2. the example consumer over a service binding");
 const consumer = await session(
   {
@@ -92,8 +92,7 @@ const results = {
   storage,
   limiter,
   disk,
-  metricsOff,
-  metricsOn,
+  metrics,
   metricsMemory: metricsMemory(),
   consumer,
 };
