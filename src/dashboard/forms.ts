@@ -1,3 +1,4 @@
+import { LIMIT_FIELDS } from "../config/limit-fields.ts";
 import { InputError } from "../limiter/request.ts";
 
 /** A form body as `parseBody({ all: true })` reads it: repeated fields as arrays. */
@@ -53,17 +54,8 @@ export function timing(form: Form): Record<string, unknown> {
   return out;
 }
 
-/** The limit fields a policy's kind may take in policies.json. */
-export const LIMIT_FIELDS = [
-  "rate",
-  "per",
-  "burst",
-  "capacity",
-  "refillPerMinute",
-  "window",
-  "limit",
-  "ttl",
-] as const;
+/** Every field a limit of some kind takes in policies.json (config/limit-fields.ts). */
+export const LIMIT_FIELD_NAMES = [...new Set(Object.values(LIMIT_FIELDS).flat())];
 
 /** The override form: a policy, the identity its scope reads, and a limit or "unlimited". */
 export function overrideInput(form: Form): { policy: string; input: Record<string, unknown> } {
@@ -78,7 +70,7 @@ export function overrideInput(form: Form): { policy: string; input: Record<strin
     input.limit = "unlimited";
   } else {
     const limit: Record<string, unknown> = {};
-    for (const name of LIMIT_FIELDS) {
+    for (const name of LIMIT_FIELD_NAMES) {
       const value = numeric(form, name);
       if (value !== undefined) limit[name] = value;
     }

@@ -1,6 +1,7 @@
 import type { BlockRule, OverrideRule } from "../client/types.ts";
+import { LIMIT_FIELDS } from "../config/limit-fields.ts";
 import { expiry, identityText, limitText } from "./format.ts";
-import { LIMIT_FIELDS } from "./forms.ts";
+import { LIMIT_FIELD_NAMES } from "./forms.ts";
 import { Hidden } from "./layout.tsx";
 
 const DURATIONS: [string, string][] = [
@@ -29,6 +30,18 @@ interface Common {
   nowMs: number;
 }
 
+function Head({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((name) => (
+          <th>{name}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function RemoveButton(props: { csrf: string; minutes: number; action: string }) {
   return (
     <form method="post" action={props.action} class="inline">
@@ -45,16 +58,7 @@ export function Blocks(props: Common & { blocks: BlockRule[]; policies: string[]
   return (
     <>
       <table class="rules" data-rules="blocks">
-        <thead>
-          <tr>
-            <th>who</th>
-            <th>policies</th>
-            <th>ends</th>
-            <th>reason</th>
-            <th>by</th>
-            <th>change or remove</th>
-          </tr>
-        </thead>
+        <Head columns={["who", "policies", "ends", "reason", "by", "change or remove"]} />
         <tbody>
           {props.blocks.map((block) => (
             <tr data-rule={block.id}>
@@ -120,8 +124,13 @@ function OverrideForm(props: Common & { policies: string[]; prefill: Record<stri
         <input name={name} placeholder={name} value={prefill[name] ?? ""} />
       ))}
       <fieldset>
-        <legend>limit, in the fields of the policy's kind</legend>
-        {LIMIT_FIELDS.map((name) => (
+        <legend>
+          limit, in the fields of the policy's kind:{" "}
+          {Object.entries(LIMIT_FIELDS)
+            .map(([kind, fields]) => `${kind}: ${fields.join(", ")}`)
+            .join("; ")}
+        </legend>
+        {LIMIT_FIELD_NAMES.map((name) => (
           <input name={name} placeholder={name} inputmode="numeric" value={prefill[name] ?? ""} />
         ))}
         <label>
@@ -159,17 +168,7 @@ export function Overrides(
   return (
     <>
       <table class="rules" data-rules="overrides">
-        <thead>
-          <tr>
-            <th>policy</th>
-            <th>who</th>
-            <th>limit</th>
-            <th>ends</th>
-            <th>reason</th>
-            <th>by</th>
-            <th>change or remove</th>
-          </tr>
-        </thead>
+        <Head columns={["policy", "who", "limit", "ends", "reason", "by", "change or remove"]} />
         <tbody>
           {props.overrides.map((rule) => (
             <tr data-rule={rule.id}>

@@ -94,21 +94,11 @@ export class MetricsStore {
   }
 
   counts(fromMinute: number, toMinute: number): CountRow[] {
-    const cursor = this.sql.exec(
-      "SELECT * FROM counts WHERE minute BETWEEN ? AND ? ORDER BY minute",
-      fromMinute,
-      toMinute,
-    );
-    return cursor.toArray().map((row) => camel<CountRow>(row, COUNTERS));
+    return this.minutes<CountRow>("counts", COUNTERS, fromMinute, toMinute);
   }
 
   gateway(fromMinute: number, toMinute: number): GatewayRow[] {
-    const cursor = this.sql.exec(
-      "SELECT * FROM gateway WHERE minute BETWEEN ? AND ? ORDER BY minute",
-      fromMinute,
-      toMinute,
-    );
-    return cursor.toArray().map((row) => camel<GatewayRow>(row, GATEWAY_COUNTERS));
+    return this.minutes<GatewayRow>("gateway", GATEWAY_COUNTERS, fromMinute, toMinute);
   }
 
   subjects(fromMinute: number, toMinute: number): SubjectRow[] {
@@ -132,6 +122,15 @@ export class MetricsStore {
       counts: counts.toArray().map((row) => camel(row, COUNTERS)),
       gateway: gateway.toArray().map((row) => camel(row, GATEWAY_COUNTERS)),
     };
+  }
+
+  private minutes<T>(table: string, names: readonly string[], from: number, to: number): T[] {
+    const cursor = this.sql.exec(
+      `SELECT * FROM ${table} WHERE minute BETWEEN ? AND ? ORDER BY minute`,
+      from,
+      to,
+    );
+    return cursor.toArray().map((row) => camel<T>(row, names));
   }
 
   private addCounts(row: CountRow): void {
