@@ -31,6 +31,7 @@ export default defineConfig({
         bindings: {
           API_TOKEN: "test-token",
           ADMIN_TOKEN: "test-admin-token",
+          METRICS_TOKEN: "test-metrics-token",
           TELEGRAM_SECRET_DEMO: "test-telegram-secret",
           TELEGRAM_TOKEN_DEMO: "123456:test-bot-token",
         },

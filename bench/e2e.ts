@@ -38,7 +38,7 @@ export type LimiterResults = Session<"allowed" | "global" | "flood" | "telegram"
   economics: FloodEconomics;
 };
 
-type Spec = Omit<LoadSpec, "connections" | "durationS">;
+export type Spec = Omit<LoadSpec, "connections" | "durationS">;
 
 const auth = { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "application/json" };
 
@@ -46,7 +46,7 @@ const auth = { Authorization: `Bearer ${API_TOKEN}`, "Content-Type": "applicatio
  * User ids 1..users, round-robin. Numeric, so /v1/check, the Telegram door and the consumer
  * all reach the same subjects' objects.
  */
-function rotatingUsers(users: number): () => number {
+export function rotatingUsers(users: number): () => number {
   let n = 0;
   return () => (n++ % users) + 1;
 }
@@ -86,12 +86,12 @@ function floors(name: string, spec: Spec, timing: Timing) {
 }
 
 /** One request per user first: creating an object is not what the allowed path measures. */
-async function touchEveryUser(spec: Spec, timing: Timing): Promise<void> {
+export async function touchEveryUser(spec: Spec, timing: Timing): Promise<void> {
   await load({ ...spec, connections: timing.connections, durationS: 60, amount: timing.users });
 }
 
 /** POST /v1/check with a fixed body, or one made per request. */
-function checkSpec(url: string, body: object | (() => object), expectStatus = 200): Spec {
+export function checkSpec(url: string, body: object | (() => object), expectStatus = 200): Spec {
   return {
     url: `${url}/v1/check`,
     method: "POST",

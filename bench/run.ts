@@ -14,6 +14,8 @@ import { runCore } from "./core.ts";
 import { allowedOnly, consumerScenarios, limiterScenarios, type Timing } from "./e2e.ts";
 import { gatewayScenarios } from "./gateway.ts";
 import { machine } from "./machine.ts";
+import { metricsMemory } from "./memory.ts";
+import { metricsOnOff, recorderNsPerCheck } from "./metrics.ts";
 import { startOrigin } from "./origin.ts";
 import { benchPolicies, GENEROUS } from "./policies.ts";
 import { goals, report } from "./report.ts";
@@ -66,6 +68,13 @@ const { limiter, gateway } = await session({ cwd, persistTo }, async (url) => ({
 }));
 phase("2. the allowed path with its state on disk");
 const disk = await session({ cwd, persistTo: stateDir(true) }, (url) => allowedOnly(url, timing));
+phase("6. the allowed path with metrics off and on, two sessions in alternating rounds");
+const onOff = await session(
+  { cwd, persistTo: stateDir(false), vars: { METRICS_ENABLED: "false" } },
+  (offUrl) =>
+    session({ cwd, persistTo: stateDir(false) }, (onUrl) => metricsOnOff(offUrl, onUrl, timing)),
+);
+const metrics = { ...onOff, nsPerCheck: await recorderNsPerCheck(quick) };
 phase("2. the example consumer over a service binding");
 const consumer = await session(
   {
@@ -88,6 +97,8 @@ const results = {
   limiter,
   gateway,
   disk,
+  metrics,
+  metricsMemory: metricsMemory(),
   consumer,
 };
 for (const [what, measured, goal, met] of goals(results)) {

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
+import { dashboardRoutes } from "./dashboard/routes.tsx";
 import { v1Routes } from "./http/api.ts";
 import { jsonError, onError } from "./http/errors.ts";
+import { prometheusRoutes } from "./http/metrics.ts";
 import type { Services } from "./services.ts";
 import { gatewayRoutes } from "./telegram/gateway/routes.ts";
 import { telegramRoutes } from "./telegram/route.ts";
@@ -17,5 +19,7 @@ export function createApp(services: Services) {
   app.route("/v1", v1Routes(services));
   app.route("/telegram", telegramRoutes(services));
   app.route("/telegram", gatewayRoutes(services));
+  app.route("/metrics", prometheusRoutes(services));
+  app.route("/dashboard", dashboardRoutes(services));
   return app;
 }

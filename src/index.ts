@@ -11,6 +11,7 @@ import { createServices } from "./services.ts";
 const services = createServices(bundledRegistry(env.POLICY_ENV), env);
 
 export { LimiterObject } from "./limiter/object.ts";
+export { MetricsObject } from "./metrics/object.ts";
 export { RulesObject } from "./rules/object.ts";
 export { GatewayObject } from "./telegram/gateway/object.ts";
 export const RateLimiter = rateLimiterEntrypoint(services);

@@ -19,6 +19,8 @@ export interface DevOptions {
   configs?: string[];
   /** Any HTTP answer here means every worker is up. */
   readyPath?: string;
+  /** `--var NAME:value` for each, e.g. `METRICS_ENABLED: "false"`. */
+  vars?: Record<string, string>;
 }
 
 // wrangler runs in its own process group so a crash can be simulated by killing the group;
@@ -62,6 +64,8 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const port = await freePort();
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1"];
   for (const config of options.configs ?? ["wrangler.toml"]) args.push("-c", config);
+  for (const [name, value] of Object.entries(options.vars ?? {}))
+    args.push("--var", `${name}:${value}`);
   args.push("--persist-to", options.persistTo, "--log-level", "error");
   const child = spawn("npx", args, {
     cwd: options.cwd,

@@ -11,6 +11,7 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const API_TOKEN = "sandbox-token";
 export const ADMIN_TOKEN = "sandbox-admin-token";
+export const METRICS_TOKEN = "sandbox-metrics-token";
 /** Held by TELEGRAM_SECRET_DEMO, a secret wrangler.toml requires, so `wrangler dev` loads it. */
 export const TELEGRAM_SECRET = "sandbox-telegram-secret";
 /** Held by TELEGRAM_TOKEN_DEMO: the token of the bot whose Bot API gateway the runs call. */
@@ -46,7 +47,8 @@ export function makeSandbox(policies: object): string {
   // Read by every worker in the copy, the limiter also when it is a second `-c` config.
   writeFileSync(
     join(dir, ".dev.vars"),
-    `API_TOKEN=${API_TOKEN}\nADMIN_TOKEN=${ADMIN_TOKEN}\nTELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\nTELEGRAM_TOKEN_DEMO=${BOT_TOKEN}\n`,
+    `API_TOKEN=${API_TOKEN}\nADMIN_TOKEN=${ADMIN_TOKEN}\nMETRICS_TOKEN=${METRICS_TOKEN}\n` +
+      `TELEGRAM_SECRET_DEMO=${TELEGRAM_SECRET}\nTELEGRAM_TOKEN_DEMO=${BOT_TOKEN}\n`,
   );
   return dir;
 }

@@ -1,7 +1,13 @@
 import type { Registry } from "./registry.ts";
 
 /** Secrets the worker reads whatever policies.json says. */
-export const BUILT_IN_SECRETS = ["API_TOKEN", "ADMIN_TOKEN"] as const;
+export const BUILT_IN_SECRETS = ["API_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN"] as const;
+
+const BUILT_IN_USE: Record<(typeof BUILT_IN_SECRETS)[number], string> = {
+  API_TOKEN: "the /v1 API",
+  ADMIN_TOKEN: "the /v1/admin API and the dashboard",
+  METRICS_TOKEN: "the /metrics endpoint",
+};
 
 /** Refund tickets are signed with a key derived from it (see limiter/tickets.ts). */
 export const TICKET_SECRET = "API_TOKEN";
@@ -10,7 +16,7 @@ export const TICKET_SECRET = "API_TOKEN";
 export function secretsNamed(registry: Registry): { name: string; namedAt: string }[] {
   const named: { name: string; namedAt: string }[] = BUILT_IN_SECRETS.map((name) => ({
     name,
-    namedAt: name === "API_TOKEN" ? "the /v1 API" : "the /v1/admin API",
+    namedAt: BUILT_IN_USE[name],
   }));
   for (const [botName, bot] of registry.bots()) {
     const at = `telegram.bots.${botName}`;

@@ -4,12 +4,13 @@ import type { Services } from "../services.ts";
 import { bearerAuth } from "./auth.ts";
 import { MAX_API_BODY_BYTES, readJson } from "./body.ts";
 import { jsonError } from "./errors.ts";
+import { metricsOn } from "./metrics.ts";
 
 /**
  * `/v1/admin`: the runtime rules, under `ADMIN_TOKEN` (an `API_TOKEN` cannot change them).
  * Every change is recorded in the audit log with its time, this door and its reason.
  */
-export function adminRoutes({ rules }: Services) {
+export function adminRoutes({ rules, metrics }: Services) {
   const admin = new Hono<{ Bindings: Env }>();
   admin.use("*", bearerAuth("ADMIN_TOKEN"), limitBody(MAX_API_BODY_BYTES));
 
@@ -28,6 +29,10 @@ export function adminRoutes({ rules }: Services) {
     if (await rules.removeOverride(c.req.param("id"), "http")) return c.json({ removed: true });
     return jsonError(c, 404, "no such override: unknown, removed or expired");
   });
+
+  admin.get("/metrics", async (c) =>
+    c.json(await metricsOn(metrics).report(c.req.query("minutes"))),
+  );
 
   admin.get("/audit", async (c) => {
     const limit = c.req.query("limit");

@@ -33,7 +33,7 @@ export function v1Routes(services: Services) {
 
   api.post("/check", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
-    const result = await limiter.check(body);
+    const result = await limiter.check(body, { door: "http" });
     const status = result.allowed ? 200 : result.unavailable ? 503 : 429;
     return c.json(result, status, rateLimitHeaders(result));
   });
@@ -56,7 +56,7 @@ export function v1Routes(services: Services) {
 
   api.post("/leases", async (c) => {
     const body = withIp(await readJson(c), c.req.header("CF-Connecting-IP"));
-    const result = await limiter.acquire(body as never);
+    const result = await limiter.acquire(body as never, { door: "http" });
     if (result.acquired) return c.json(result, 201);
     // A block with no expiry gives no time to come back.
     if (result.blocked && result.retryAfterMs === 0) return c.json(result, 429);

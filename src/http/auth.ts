@@ -2,18 +2,23 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { matchesAny, rotatingSecret } from "../platform/secrets.ts";
 
-/** The secrets that guard the API: `API_TOKEN` for checks, `ADMIN_TOKEN` for the rules. */
-export type TokenName = "API_TOKEN" | "ADMIN_TOKEN";
+/**
+ * The secrets that guard the API: `API_TOKEN` for checks, `ADMIN_TOKEN` for the rules,
+ * `METRICS_TOKEN` for a Prometheus scraper.
+ */
+export type TokenName = "API_TOKEN" | "ADMIN_TOKEN" | "METRICS_TOKEN";
 
 /**
- * `Authorization: Bearer <token>`, where the token is the secret `name` or, during a
- * rotation, `<name>_NEXT`; or 401.
+ * `Authorization: Bearer <token>`, where the token is one of the named secrets or, during a
+ * rotation, its `<name>_NEXT`; or 401.
  */
-export function bearerAuth(name: TokenName) {
+export function bearerAuth(...names: [TokenName, ...TokenName[]]) {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const accepted = rotatingSecret(c.env, name);
+    const accepted = names.flatMap((name) => rotatingSecret(c.env, name));
     if (accepted.length === 0) {
-      throw new HTTPException(503, { message: `the server has no ${name} configured` });
+      throw new HTTPException(503, {
+        message: `the server has no ${names.join(" or ")} configured`,
+      });
     }
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -5,6 +5,7 @@ export type { RulesSource } from "./ruling.ts";
 
 import type { Registry } from "../config/registry.ts";
 import { DenialCache } from "../core/denial-cache.ts";
+import type { Identity } from "../core/scopes.ts";
 import { LimiterUnavailableError } from "./calls.ts";
 import { coordinate, refundAll } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
@@ -27,6 +28,7 @@ import {
   policySubjectSchema,
 } from "./request.ts";
 import { NO_RULES, type RulesSource, Ruling } from "./ruling.ts";
+import { type DecisionContext, type DecisionSink, observeCheck, observeLease } from "./sink.ts";
 
 /** What one isolate's limiter has done, for `GET /v1/stats` and the benchmarks. */
 export interface LimiterStats {
@@ -42,6 +44,8 @@ export interface LimiterOptions {
   rules?: RulesSource;
   /** The accepted values of the secret refund tickets are signed with; none: no tickets. */
   ticketSecrets?: () => readonly string[];
+  /** Where decisions are counted (src/metrics); only those made with a door's context. */
+  sink?: DecisionSink;
 }
 
 /**
@@ -60,6 +64,7 @@ export class Limiter {
   private readonly clock: () => number;
   private readonly ruling: Ruling;
   private readonly grants: TokenGrants;
+  private readonly sink: DecisionSink | undefined;
 
   constructor(
     registry: Registry,
@@ -78,6 +83,7 @@ export class Limiter {
     this.leases = new Leases(registry, this.objects);
     const secrets = options.ticketSecrets ?? (() => []);
     this.refunds = new Refunds(registry, this.objects, secrets, this.clock);
+    this.sink = options.sink;
   }
 
   /**
@@ -85,11 +91,11 @@ export class Limiter {
    * the limiter cannot decide in time, the configured failure mode answers: `closed` denies
    * and `open` admits, both marked `unavailable`.
    */
-  async check(input: unknown): Promise<CheckResult> {
+  async check(input: unknown, context?: DecisionContext): Promise<CheckResult> {
     const request = parseInput(checkSchema, input);
     const policies = request.policies.map((name) => namedPolicy(this.registry, name));
     try {
-      const decided = await this.decide(policies, request);
+      const decided = await this.decide(policies, request, undefined, context);
       return await this.refunds.ticketed(decided.result, decided.ticket.refunds);
     } catch (error) {
       if (!(error instanceof LimiterUnavailableError)) throw error;
@@ -102,9 +108,24 @@ export class Limiter {
   /**
    * Decides already-resolved policies (the Telegram door passes its rules' policies and
    * synthetic ones). With a `claim`, a subject decides each claim key at most once: a second
-   * decision with the same key is answered `duplicate` and consumes nothing.
+   * decision with the same key is answered `duplicate` and consumes nothing. With a
+   * `context`, the decision is counted for that door (a duplicate is not counted again).
    */
-  async decide(policies: Policy[], request: Decidable, claim?: Claim): Promise<Decided> {
+  async decide(
+    policies: Policy[],
+    request: Decidable,
+    claim?: Claim,
+    context?: DecisionContext,
+  ): Promise<Decided> {
+    const decide = () => this.decideNow(policies, request, claim);
+    return observeCheck(this.sink, context, request, policies, decide);
+  }
+
+  private async decideNow(
+    policies: Policy[],
+    request: Decidable,
+    claim?: Claim,
+  ): Promise<Decided & { fromCache?: true }> {
     const ruled = await this.ruling.apply(policies, request);
     if ("blocked" in ruled) {
       return { result: ruled.blocked, duplicate: false, ticket: { refunds: [] } };
@@ -122,7 +143,7 @@ export class Limiter {
     if (cached) {
       this.deniedFromCache++;
       const result = aged(cached.result, cached.remainingMs);
-      return { result, duplicate: false, ticket: { refunds: [] } };
+      return { result, duplicate: false, ticket: { refunds: [] }, fromCache: true };
     }
     const home = claim && claimHome(this.registry.app, policies, request);
     const placed = claim && {
@@ -185,10 +206,15 @@ export class Limiter {
   }
 
   /** Takes a lease of a concurrency policy, under its override and any block. */
-  async acquire(input: PolicySubject): Promise<AcquireResult> {
+  async acquire(input: PolicySubject, context?: DecisionContext): Promise<AcquireResult> {
     const request = parseInput(policySubjectSchema, input);
     const policy = namedPolicy(this.registry, request.policy);
     concurrencyLimit(policy);
+    const acquire = () => this.acquireNow(policy, request);
+    return observeLease(this.sink, context, policy.name, request, acquire);
+  }
+
+  private async acquireNow(policy: Policy, request: Identity): Promise<AcquireResult> {
     const ruled = await this.ruling.apply([policy], request);
     if ("blocked" in ruled) {
       const [result] = ruled.blocked.policies;

@@ -135,6 +135,7 @@ export function telegramRoutes({ registry, limiter }: Services) {
           fallbackSubjectKey: `${registry.app}:TELEGRAM:${botName}`,
           group: albumOf(registry.app, botName, facts),
         },
+        { door: "telegram", bot: botName, rule: rule.name },
       );
     } catch (error) {
       log({

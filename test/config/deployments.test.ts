@@ -15,7 +15,7 @@ const policies = {
 };
 
 const binding = { name: "LIMITER", class_name: "LimiterObject" };
-const secrets = { required: ["API_TOKEN", "ADMIN_TOKEN", "TELEGRAM_SECRET_DEMO"] };
+const secrets = { required: ["API_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN", "TELEGRAM_SECRET_DEMO"] };
 
 /** As the shipped wrangler.toml has it: a staging environment that redeclares what it needs. */
 const staging = {
@@ -62,7 +62,7 @@ describe("wrangler.toml against policies.json's environments", () => {
   it("names a Durable Object binding or a secret an environment does not redeclare", () => {
     const bare = {
       vars: { POLICY_ENV: "staging" },
-      secrets: { required: ["API_TOKEN", "ADMIN_TOKEN"] },
+      secrets: { required: ["API_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN"] },
     };
     expect(wranglerProblems(policies, wrangler({ staging: bare }))).toEqual([
       'telegram.bots.demo.secretTokenSecret names the secret TELEGRAM_SECRET_DEMO, which wrangler.toml\'s [env.staging.secrets] required does not list: add "TELEGRAM_SECRET_DEMO" there, or wrangler dev will not load it from .dev.vars',

@@ -112,7 +112,7 @@ describe("the webhook front and the gateway", () => {
 
   it("lists the token's secret among those wrangler.toml must require", () => {
     const registry = load({ gateway: { tokenSecret: "TELEGRAM_TOKEN_MYBOT" } });
-    expect(unlistedSecrets(registry, ["API_TOKEN", "ADMIN_TOKEN"])).toEqual([
+    expect(unlistedSecrets(registry, ["API_TOKEN", "ADMIN_TOKEN", "METRICS_TOKEN"])).toEqual([
       'telegram.bots.mybot.gateway.tokenSecret names the secret TELEGRAM_TOKEN_MYBOT, which wrangler.toml\'s [secrets] required does not list: add "TELEGRAM_TOKEN_MYBOT" there, or wrangler dev will not load it from .dev.vars',
     ]);
   });

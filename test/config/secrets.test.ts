@@ -18,18 +18,24 @@ const registry = Registry.fromJson({
 
 describe("secrets named in policies.json against wrangler.toml's [secrets] required", () => {
   it("names each secret a second bot adds and the list leaves out, with the fix", () => {
-    expect(unlistedSecrets(registry, ["API_TOKEN", "ADMIN_TOKEN", "TELEGRAM_SECRET_DEMO"])).toEqual(
-      [
-        'telegram.bots.shop.secretTokenSecret names the secret TELEGRAM_SECRET_SHOP, which wrangler.toml\'s [secrets] required does not list: add "TELEGRAM_SECRET_SHOP" there, or wrangler dev will not load it from .dev.vars',
-        'telegram.bots.shop.originSecret names the secret SHOP_ORIGIN, which wrangler.toml\'s [secrets] required does not list: add "SHOP_ORIGIN" there, or wrangler dev will not load it from .dev.vars',
-      ],
-    );
+    expect(
+      unlistedSecrets(registry, [
+        "API_TOKEN",
+        "ADMIN_TOKEN",
+        "METRICS_TOKEN",
+        "TELEGRAM_SECRET_DEMO",
+      ]),
+    ).toEqual([
+      'telegram.bots.shop.secretTokenSecret names the secret TELEGRAM_SECRET_SHOP, which wrangler.toml\'s [secrets] required does not list: add "TELEGRAM_SECRET_SHOP" there, or wrangler dev will not load it from .dev.vars',
+      'telegram.bots.shop.originSecret names the secret SHOP_ORIGIN, which wrangler.toml\'s [secrets] required does not list: add "SHOP_ORIGIN" there, or wrangler dev will not load it from .dev.vars',
+    ]);
   });
 
   it("is content when every secret is listed, or when there is no list at all", () => {
     const all = [
       "API_TOKEN",
       "ADMIN_TOKEN",
+      "METRICS_TOKEN",
       "TELEGRAM_SECRET_DEMO",
       "TELEGRAM_SECRET_SHOP",
       "SHOP_ORIGIN",
@@ -38,11 +44,12 @@ describe("secrets named in policies.json against wrangler.toml's [secrets] requi
     expect(unlistedSecrets(registry, undefined)).toEqual([]);
   });
 
-  it("counts the API and admin tokens too", () => {
+  it("counts the API, admin and metrics tokens too", () => {
     const bots = ["TELEGRAM_SECRET_DEMO", "TELEGRAM_SECRET_SHOP", "SHOP_ORIGIN"];
     expect(unlistedSecrets(registry, bots)).toEqual([
       'the /v1 API names the secret API_TOKEN, which wrangler.toml\'s [secrets] required does not list: add "API_TOKEN" there, or wrangler dev will not load it from .dev.vars',
-      'the /v1/admin API names the secret ADMIN_TOKEN, which wrangler.toml\'s [secrets] required does not list: add "ADMIN_TOKEN" there, or wrangler dev will not load it from .dev.vars',
+      'the /v1/admin API and the dashboard names the secret ADMIN_TOKEN, which wrangler.toml\'s [secrets] required does not list: add "ADMIN_TOKEN" there, or wrangler dev will not load it from .dev.vars',
+      'the /metrics endpoint names the secret METRICS_TOKEN, which wrangler.toml\'s [secrets] required does not list: add "METRICS_TOKEN" there, or wrangler dev will not load it from .dev.vars',
     ]);
   });
 });

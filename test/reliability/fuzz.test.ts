@@ -3,7 +3,9 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.ts";
 import { Registry } from "../../src/config/registry.ts";
+import { browser } from "../dashboard/harness.ts";
 import { api } from "../helpers.ts";
+import { metricsRegistry } from "../metrics/harness.ts";
 import { BOT_TOKEN, gatewayWorld, WORKER } from "../telegram/gateway/harness.ts";
 import { appFor, originBot, post, testRegistry } from "../telegram/harness.ts";
 import { hostileValue, mutated, rawBody, STACK_TRACE } from "./hostile.ts";
@@ -184,6 +186,81 @@ describe("hostile input never gets a 5xx", { timeout: FUZZ_TIMEOUT_MS }, () => {
         await expectSafe(await api(path, { method: "PATCH", body }), [200, 400, 404, 413]);
       }),
       { numRuns: 1_000 },
+    );
+  });
+
+  it("the metrics routes: ?minutes= and bearer tokens", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 40 }), hostileValue), async (minutes) => {
+        const path = `/v1/admin/metrics?minutes=${encodeURIComponent(String(minutes))}`;
+        await expectSafe(await api(path, { token: "test-admin-token" }), [200, 400], "metrics");
+      }),
+      { numRuns: 200 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 300 }), async (header) => {
+        let res: Response;
+        try {
+          res = await api("/metrics", { token: null, headers: { Authorization: header } });
+        } catch {
+          return; // not a header value a client can send
+        }
+        await expectSafe(res, [200, 401], "metrics");
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the dashboard's forms, signed in or not", async () => {
+    const page = browser(metricsRegistry());
+    await page.signIn();
+    await page.get();
+    const csrf = page.csrf();
+    const value = fc.oneof(fc.string({ maxLength: 200, unit: "grapheme" }), hostileValue);
+    const form = fc.dictionary(
+      fc.constantFrom(
+        "identity",
+        "value",
+        "policies",
+        "seconds",
+        "reason",
+        "policy",
+        "user",
+        "chat",
+        "ip",
+        "key",
+        "rate",
+        "per",
+        "limit",
+        "window",
+        "unlimited",
+        "minutes",
+        "token",
+        "__proto__",
+      ),
+      value.map((v) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""))),
+      { maxKeys: 8 },
+    );
+    const path = fc.constantFrom(
+      "/dashboard/blocks",
+      "/dashboard/overrides",
+      "/dashboard/sign-in",
+      "/dashboard/blocks/blk_nope/change",
+      "/dashboard/overrides/ovr_nope/remove",
+    );
+    await fc.assert(
+      fc.asyncProperty(path, form, fc.boolean(), async (to, fields, signedIn) => {
+        const saved = page.cookie();
+        if (!signedIn) page.setCookie("");
+        const { res, html } = await page.post(to, fields, { csrf });
+        page.setCookie(saved);
+        count(`dashboard ${res.status}`);
+        expect(res.status, html).toBeLessThan(500);
+        expect([303, 400, 401, 403, 409, 413]).toContain(res.status);
+        expect(html).not.toMatch(STACK_TRACE);
+        if (res.status === 400) expect(html).toMatch(/role="alert">[^<]{6,}</);
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { base64UrlToText } from "../../src/platform/base64url.ts";
+import { browser } from "../dashboard/harness.ts";
 import { api, TOKEN } from "../helpers.ts";
+import { METRICS_TOKEN, metricsIsolate, metricsRegistry } from "../metrics/harness.ts";
 import { ADMIN } from "../rules/harness.ts";
 import { BOT_TOKEN, botCall, gatewayWorld } from "../telegram/gateway/harness.ts";
 import {
@@ -36,6 +38,7 @@ describe("secrets", () => {
   it("never appear in logs or error bodies, on any path that logs", async () => {
     const app = appFor(testRegistry());
     const tickets: string[] = [];
+    let session = "";
     const { logs, bodies } = await logsOf(async () => {
       const texts: string[] = [];
       const keep = async (res: Response) => texts.push(await res.text());
@@ -82,10 +85,34 @@ describe("secrets", () => {
           env,
         ),
       );
+      // The metrics: a wrong token on /metrics, the API token on the admin JSON, a flush
+      // that fails.
+      await keep(await api("/metrics", { token: `${METRICS_TOKEN}x` }));
+      await keep(await api("/metrics", { token: null }));
+      await keep(await api("/v1/admin/metrics?minutes=0", { token: METRICS_TOKEN }));
+      const unreachable = {
+        getByName: () => ({ apply: async () => Promise.reject(new Error("down")) }),
+      };
+      const isolate = metricsIsolate(metricsRegistry(), { metrics: unreachable });
+      await keep(await isolate.check({ policies: ["enforced"], user: "s" }));
+      await isolate.settled();
+      // The dashboard: a wrong token, then a real session whose forms fail.
+      const dash = browser(metricsRegistry());
+      texts.push((await dash.signIn(`${ADMIN}x`)).html);
+      await dash.signIn();
+      session = dash.cookie();
+      texts.push((await dash.post("/dashboard/blocks", { identity: "user" }, { csrf: "x" })).html);
+      await dash.get();
+      texts.push((await dash.post("/dashboard/blocks", { identity: "user", value: ":" })).html);
+      texts.push((await dash.post("/dashboard/overrides", { policy: "nope" })).html);
       return texts;
     });
     expect(logs.length).toBeGreaterThan(0);
-    const secrets = [TOKEN, NEXT_TOKEN, ADMIN, WEBHOOK_SECRET, ORIGIN_SECRET];
+    expect(session).toMatch(/^__Host-limiter_session=.{40,}/);
+    const cookieValue = session.split("=").slice(1).join("=");
+    expect(logs).not.toContain(cookieValue);
+    expect(bodies).not.toContain(cookieValue);
+    const secrets = [TOKEN, NEXT_TOKEN, ADMIN, METRICS_TOKEN, WEBHOOK_SECRET, ORIGIN_SECRET];
     for (const secret of [...secrets, env.TELEGRAM_SECRET_DEMO]) {
       expect(logs).not.toContain(secret);
       expect(bodies).not.toContain(secret);
