@@ -4,21 +4,18 @@ import type { Policy } from "../config/policy.ts";
 export type { RulesSource } from "./ruling.ts";
 
 import type { Registry } from "../config/registry.ts";
-import { DenialCache } from "../core/denial-cache.ts";
 import type { Identity } from "../core/scopes.ts";
 import { LimiterUnavailableError } from "./calls.ts";
-import { coordinate, refundAll } from "./coordinator.ts";
+import { refundAll } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
-import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
-import { TokenGrants } from "./grants.ts";
+import { Decisions } from "./decisions.ts";
 import type { InForce } from "./in-force.ts";
-import { spendLeased } from "./leased.ts";
 import { concurrencyLimit, Leases } from "./leases.ts";
 import { locateOrThrow } from "./locate.ts";
 import type { LimiterObject } from "./object.ts";
 import { SubjectObjects } from "./objects.ts";
-import { checkResult, policyResults, unavailableResult } from "./outcome.ts";
-import { claimHome, type Decidable, planCheck } from "./plan.ts";
+import { blockedLease, checkResult, policyResults, unavailableResult } from "./outcome.ts";
+import { type Decidable, planCheck } from "./plan.ts";
 import { Refunds } from "./refunds.ts";
 import {
   checkSchema,
@@ -59,11 +56,9 @@ export class Limiter {
   private readonly objects: SubjectObjects;
   private readonly leases: Leases;
   private readonly refunds: Refunds;
-  private readonly denials = new DenialCache<CheckResult>(MAX_CACHED_DENIALS);
-  private deniedFromCache = 0;
   private readonly clock: () => number;
   private readonly ruling: Ruling;
-  private readonly grants: TokenGrants;
+  private readonly decisions: Decisions;
   private readonly sink: DecisionSink | undefined;
 
   constructor(
@@ -73,13 +68,11 @@ export class Limiter {
   ) {
     this.registry = registry;
     this.clock = options.clock ?? Date.now;
-    // A denial remembered, or tokens granted, under other rules may no longer hold.
-    this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () => {
-      this.denials.clear();
-      this.grants.clear();
-    });
+    this.ruling = new Ruling(options.rules ?? NO_RULES, this.clock, () =>
+      this.decisions.rulesChanged(),
+    );
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
-    this.grants = new TokenGrants(this.objects, this.clock, () => this.ruling.generation);
+    this.decisions = new Decisions(registry.app, this.objects, this.ruling, this.clock);
     this.leases = new Leases(registry, this.objects);
     const secrets = options.ticketSecrets ?? (() => []);
     this.refunds = new Refunds(registry, this.objects, secrets, this.clock);
@@ -117,56 +110,8 @@ export class Limiter {
     claim?: Claim,
     context?: DecisionContext,
   ): Promise<Decided> {
-    const decide = () => this.decideNow(policies, request, claim);
+    const decide = () => this.decisions.decide(policies, request, claim);
     return observeCheck(this.sink, context, request, policies, decide);
-  }
-
-  private async decideNow(
-    policies: Policy[],
-    request: Decidable,
-    claim?: Claim,
-  ): Promise<Decided & { fromCache?: true }> {
-    const ruled = await this.ruling.apply(policies, request);
-    if ("blocked" in ruled) {
-      return { result: ruled.blocked, duplicate: false, ticket: { refunds: [] } };
-    }
-    const plan = planCheck(this.registry.app, ruled.policies, request);
-    const startMs = this.clock();
-    const stateKeys = [
-      ...plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey)),
-      ...plan.policies.flatMap((p) => (p.status === "leased" ? [p.stateKey] : [])),
-    ];
-    const cacheKey = denialKey(stateKeys, request.fingerprint);
-    // A group's member answers with the group's verdict, which no remembered denial knows.
-    const cached =
-      cacheKey && !claim?.group ? this.denials.get(cacheKey, request.cost, startMs) : undefined;
-    if (cached) {
-      this.deniedFromCache++;
-      const result = aged(cached.result, cached.remainingMs);
-      return { result, duplicate: false, ticket: { refunds: [] }, fromCache: true };
-    }
-    const home = claim && claimHome(this.registry.app, policies, request);
-    const placed = claim && {
-      key: claim.key,
-      subjectKey: home ?? claim.fallbackSubjectKey,
-      group: claim.group,
-    };
-    const run = await coordinate(this.objects, plan, placed);
-    const spent = await spendLeased(this.grants, this.objects, plan, run, request.cost);
-    const results = policyResults(plan, run.outcomes, spent.admitted, spent.leased);
-    const result = checkResult(results, run.refused);
-    // A denial decided under rules changed since may not hold under the new ones.
-    const sameRules = ruled.generation === this.ruling.generation;
-    if (cacheKey && !result.allowed && !run.duplicate && sameRules) {
-      // The horizon counts from before the call, so it is never later than the object's own.
-      this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, this.clock());
-    }
-    const ticket: Ticket = {
-      claimSubjectKey: run.claimSubjectKey,
-      claimKey: claim?.key,
-      refunds: spent.kept,
-    };
-    return { result, duplicate: run.duplicate, group: run.group, ticket };
   }
 
   /** What `check(input)` would decide now: the same result, nothing consumed or written. */
@@ -201,7 +146,7 @@ export class Limiter {
   /** Redeems `{ ticket }`: gives back what its check consumed, at most once. */
   async refund(input: unknown): Promise<RefundResult> {
     const { result, stateKeys } = await this.refunds.refund(input);
-    for (const stateKey of stateKeys) this.denials.forget(stateKey);
+    for (const stateKey of stateKeys) this.decisions.forget(stateKey);
     return result;
   }
 
@@ -216,17 +161,7 @@ export class Limiter {
 
   private async acquireNow(policy: Policy, request: Identity): Promise<AcquireResult> {
     const ruled = await this.ruling.apply([policy], request);
-    if ("blocked" in ruled) {
-      const [result] = ruled.blocked.policies;
-      const retryAfterMs = ruled.blocked.retryAfterMs;
-      return {
-        acquired: false,
-        blocked: true,
-        retryAfterMs,
-        limit: result?.limit ?? 0,
-        remaining: 0,
-      };
-    }
+    if ("blocked" in ruled) return blockedLease(ruled.blocked);
     return this.leases.acquire(ruled.policies[0] as InForce, request);
   }
 
@@ -245,15 +180,15 @@ export class Limiter {
     const { stateKey, subjectKey, perBucket } = locateOrThrow(this.registry.app, policy, request);
     await this.objects.reset(subjectKey, [stateKey]);
     // A bucket reset may free room for a new bucket denied as one too many: forget those too.
-    this.denials.forget(perBucket?.familyKey ?? stateKey);
+    this.decisions.forget(perBucket?.familyKey ?? stateKey);
     return { key: stateKey };
   }
 
   stats(): LimiterStats {
     return {
       objectCalls: this.objects.calls,
-      deniedFromCache: this.deniedFromCache,
-      cachedDenials: this.denials.size,
+      deniedFromCache: this.decisions.deniedFromCache,
+      cachedDenials: this.decisions.cachedDenials,
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { CheckResult, PolicyResult } from "../client/types.ts";
+import type { AcquireResult, CheckResult, PolicyResult } from "../client/types.ts";
 import type { Policy } from "../config/policy.ts";
 import { quotaOf, remainingUnconsumed } from "../core/limits.ts";
 import type { Blocking } from "../rules/rule-set.ts";
@@ -142,4 +142,15 @@ export function consumed(plan: CheckPlan, outcomes: BatchOutcome[]): SubjectRefu
     });
     return refunds.length > 0 ? [{ subjectKey, items: refunds }] : [];
   });
+}
+
+/** A lease refused by a block: no slot taken, retry when the block says. */
+export function blockedLease(blocked: CheckResult): AcquireResult {
+  return {
+    acquired: false,
+    blocked: true,
+    retryAfterMs: blocked.retryAfterMs,
+    limit: blocked.policies[0]?.limit ?? 0,
+    remaining: 0,
+  };
 }
