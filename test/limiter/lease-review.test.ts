@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { node, uid } from "../rules/nodes.ts";
+
+// Findings of a review of leased throttles ("Hot keys" in README.md). The policy: 100 a
+// second, a bucket of 100, a lease life of 250 ms, a reserve of 25 tokens.
+const T0 = Date.now();
+const hot = (app: string, limit: object = { rate: 100, per: 1 }) => ({
+  app,
+  policies: { hot: { kind: "throttle", scope: "global", lease: true, ...limit } },
+});
+
+function isolate(limit?: object) {
+  const app = uid("hotr");
+  const n = node(hot(app, limit), T0);
+  return { app, n, pin: () => n.pin(`${app}:GLOBAL`) };
+}
+
+const check = (n: ReturnType<typeof node>, cost = 1) =>
+  n.limiter.check({ policies: ["hot"], cost });
+
+describe("leased throttles, reviewed", () => {
+  it("admits a concurrent burst in a fresh isolate while its bucket holds plenty", async () => {
+    const { n, pin } = isolate();
+    await pin();
+    // 40 checks at once, with no time passing: 75 tokens stand above the reserve.
+    const results = await Promise.all(Array.from({ length: 40 }, () => check(n)));
+    // Before the fix, all but a handful were denied "once", retryAfterMs 1, remaining 0.
+    expect(results.filter((r) => !r.allowed).map((r) => r.retryAfterMs)).toEqual([]);
+  });
+
+  it("a policy that validation accepts can admit a check of cost 1", async () => {
+    // 10,000 a second with a bucket of 10: a lease life rounds up to 1 ms, whose refill
+    // (10 tokens) is the whole bucket, so nothing is ever left to grant.
+    const limit = { rate: undefined, capacity: 10, refillPerMinute: 600_000 };
+    let made: ReturnType<typeof isolate>;
+    try {
+      made = isolate(limit);
+    } catch (error) {
+      expect(String(error)).toMatch(/lease/);
+      return;
+    }
+    await made.pin();
+    // Before the fix: a 400 on every check, "cost 1 exceeds 0, the most a check of ...".
+    expect((await check(made.n)).allowed).toBe(true);
+  });
+
+  it("an override that is accepted on a leased policy leaves it able to admit", async () => {
+    const { n, pin } = isolate();
+    await pin();
+    let override: { id: string } | undefined;
+    try {
+      override = await n.admin.setOverride("hot", {
+        limit: { capacity: 10, refillPerMinute: 600_000 },
+      });
+    } catch (error) {
+      expect(String(error)).toMatch(/lease/);
+      return;
+    }
+    try {
+      expect((await check(n)).allowed).toBe(true);
+    } finally {
+      await n.admin.removeOverride(override.id);
+    }
+  });
+
+  it("a refused grant for a costly check does not deny a cheap one the bucket can pay", async () => {
+    const { n, pin } = isolate();
+    await pin();
+    expect((await check(n, 40)).allowed).toBe(true);
+    // 60 left, 35 above the reserve: 50 is refused, and 1 fits many times over.
+    expect((await check(n, 50)).allowed).toBe(false);
+    const cheap = await check(n, 1);
+    // Before the fix: denied from the isolate's memory of the refusal, retryAfterMs 250.
+    expect(cheap).toMatchObject({ allowed: true });
+  });
+
+  it("a reset in the same isolate lets the next check through", async () => {
+    const { n, pin } = isolate();
+    await pin();
+    while ((await check(n)).allowed) {}
+    await n.limiter.reset({ policy: "hot" });
+    // Before the fix: still denied from the remembered refusal until it lapses.
+    expect((await check(n)).allowed).toBe(true);
+  });
+});
