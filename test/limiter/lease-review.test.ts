@@ -83,3 +83,32 @@ describe("leased throttles, reviewed", () => {
     expect((await check(n)).allowed).toBe(true);
   });
 });
+
+describe("leased throttles across a rules change, reviewed", () => {
+  it("an isolate on the old rules and one on the new never admit more than the larger bucket", async () => {
+    const app = uid("hotf");
+    const json = hot(app);
+    // The object's clock stands still: nothing refills, so nothing may admit past 100.
+    const frozen = node(json, T0);
+    await frozen.pin(`${app}:GLOBAL`);
+    const stale = node(json, T0);
+    const fresh = node(json, T0);
+    // The stale isolate reads the rules (none) and keeps its copy for 2 s of its clock.
+    expect((await check(stale)).allowed).toBe(true);
+    const override = await fresh.admin.setOverride("hot", { limit: { rate: 10, per: 1 } });
+    let admitted = 1;
+    try {
+      for (let round = 1; round <= 20; round++) {
+        // 50 ms a round on the stale isolate's clock: its copy of the rules stays in force.
+        stale.set(T0 + round * 50);
+        fresh.set(T0 + round * 300);
+        while ((await check(stale)).allowed) admitted++;
+        // The fresh isolate's grant call carries the state over to the lowered limit.
+        if ((await check(fresh)).allowed) admitted++;
+      }
+    } finally {
+      await fresh.admin.removeOverride(override.id);
+    }
+    expect(admitted).toBeLessThanOrEqual(100);
+  });
+});
