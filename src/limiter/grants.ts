@@ -18,7 +18,12 @@ export type Spent =
 export class TokenGrants {
   private readonly allowances = new Map<string, Allowance>();
   private readonly inflight = new Map<string, Promise<void>>();
-  private readonly refused = new Map<string, Spent & { allowed: false; untilMs: number }>();
+  private readonly refused = new Map<
+    string,
+    Spent & { allowed: false; untilMs: number; cost: number }
+  >();
+  /** What the checks waiting for a key's grant in flight will take: the next grant's share. */
+  private readonly waiting = new Map<string, number>();
   private readonly objects: SubjectObjects;
   private readonly clock: () => number;
   private readonly generation: () => number;
@@ -37,18 +42,33 @@ export class TokenGrants {
     cost: number,
   ): Promise<Spent> {
     const lifeMs = leaseMs(limit);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const firstMs = this.clock();
+    // Checks that find the allowance short wait for the grant in flight, then for the next
+    // one, which asks for what they wait for too: each grant takes tokens from the bucket, or
+    // is refused and remembered, so this ends. A check still short a lease's life on (others
+    // kept taking what was granted) is denied once, nothing consumed for it.
+    for (let attempt = 0; ; attempt++) {
       const allowance = this.allowance(stateKey);
       const nowMs = this.clock();
       const taken = allowance.take(cost, nowMs, this.generation(), lifeMs);
       if (taken) return { allowed: true, taken, remaining: allowance.held() };
       const refused = this.refused.get(stateKey);
-      if (refused && refused.untilMs > nowMs) {
-        return { ...refused, retryAfterMs: refused.untilMs - nowMs };
+      // A refusal holds for its cost and more: a cheaper check may still be granted.
+      if (refused && refused.untilMs > nowMs && cost >= refused.cost) {
+        const { remaining, resetMs, untilMs } = refused;
+        return { allowed: false, retryAfterMs: untilMs - nowMs, remaining, resetMs };
       }
+      if (attempt >= 3 && nowMs - firstMs >= lifeMs) break;
       const pending = this.inflight.get(stateKey);
       if (pending) {
-        await pending;
+        this.waiting.set(stateKey, (this.waiting.get(stateKey) ?? 0) + cost);
+        try {
+          await pending;
+        } finally {
+          const left = (this.waiting.get(stateKey) ?? 0) - cost;
+          if (left > 0) this.waiting.set(stateKey, left);
+          else this.waiting.delete(stateKey);
+        }
         continue;
       }
       const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs);
@@ -59,13 +79,17 @@ export class TokenGrants {
         this.inflight.delete(stateKey);
       }
     }
-    // Others kept taking what was granted: deny this once; nothing was consumed for it.
     return { allowed: false, retryAfterMs: 1, remaining: 0, resetMs: 0 };
   }
 
   /** Puts a denied check's tokens back, where their lots have not expired. */
   giveBack(stateKey: string, taken: Taken): void {
     this.allowances.get(stateKey)?.giveBack(taken, this.clock());
+  }
+
+  /** Forgets a refusal of `stateKey`: its state was reset. */
+  forget(stateKey: string): void {
+    this.refused.delete(stateKey);
   }
 
   /** Forgets every allowance: the rules they were granted under have changed. */
@@ -84,7 +108,10 @@ export class TokenGrants {
   ): Promise<void> {
     const startMs = this.clock();
     const generation = this.generation();
-    const want = allowance.want(cost, startMs, lifeMs);
+    const want = Math.max(
+      allowance.want(cost, startMs, lifeMs),
+      cost + (this.waiting.get(stateKey) ?? 0),
+    );
     const outcome = await this.objects.grant(subjectKey, { stateKey, limit, want, cost });
     if (outcome.granted > 0) {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
@@ -100,6 +127,7 @@ export class TokenGrants {
       remaining: outcome.remaining,
       resetMs: outcome.resetMs,
       untilMs: startMs + waitMs,
+      cost,
     });
   }
 

@@ -220,6 +220,7 @@ export class Limiter {
     await this.objects.reset(subjectKey, [stateKey]);
     // A bucket reset may free room for a new bucket denied as one too many: forget those too.
     this.denials.forget(perBucket?.familyKey ?? stateKey);
+    this.grants.forget(stateKey);
     return { key: stateKey };
   }
 
