@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { node, uid } from "../rules/nodes.ts";
 
@@ -110,5 +111,98 @@ describe("leased throttles across a rules change, reviewed", () => {
       await fresh.admin.removeOverride(override.id);
     }
     expect(admitted).toBeLessThanOrEqual(100);
+  });
+});
+
+/** The objects, with grant calls held while the test keeps the gate closed. */
+function gatedGrants() {
+  let gate: Promise<void> = Promise.resolve();
+  let release: () => void = () => {};
+  const close = () => {
+    gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  };
+  const namespace = {
+    getByName(name: string) {
+      const stub = env.LIMITER.getByName(name) as unknown as Record<string, unknown>;
+      return new Proxy(stub, {
+        get(target, prop) {
+          const value = target[prop as string] as (...args: unknown[]) => unknown;
+          if (prop === "grant") {
+            return async (...args: unknown[]) => {
+              await gate;
+              return value.apply(target, args);
+            };
+          }
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+  return { namespace, close, open: () => release() };
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe("leased throttles and a rules change inside one isolate, reviewed", () => {
+  it("a check planned under the old rules does not fetch old tokens for the new ones", async () => {
+    const app = uid("hotg");
+    const { namespace, close, open } = gatedGrants();
+    const n = node(hot(app), T0, namespace);
+    await n.pin(`${app}:GLOBAL`);
+    close();
+    // Two checks under the rules of now (none): the first asks, the second waits for it.
+    const first = check(n);
+    const second = check(n);
+    await pause();
+    // Lowered to 4 a minute here, and seen by a third check before the grant comes back.
+    const override = await n.admin.setOverride("hot", { limit: { rate: 4, per: 60 } });
+    const third = check(n);
+    await pause();
+    open();
+    try {
+      const settled = [await first, await second, await third];
+      // Under the new rules a bucket of 4 carries over what the old one was short of.
+      const after: boolean[] = [];
+      for (let i = 0; i < 20; i++) after.push((await check(n)).allowed);
+      const admitted = [...settled.map((r) => r.allowed), ...after].filter(Boolean).length;
+      // At most what the first grant call was asked for under the old rules (1 token) and
+      // the new bucket of 4 less its reserve.
+      expect(admitted).toBeLessThanOrEqual(1 + 3);
+    } finally {
+      await n.admin.removeOverride(override.id);
+    }
+  });
+
+  it("a refusal that comes back after the rules changed is not remembered under the new ones", async () => {
+    const app = uid("hotr");
+    const { namespace, close, open } = gatedGrants();
+    const n = node(hot(app), T0, namespace);
+    // The object's clock stands still: the bucket emptied here stays so.
+    await node(hot(app), T0).pin(`${app}:GLOBAL`);
+    while ((await check(n)).allowed) {}
+    // Past the refusal this isolate remembers, within its copy of the rules' freshness.
+    n.set(T0 + 1_000);
+    close();
+    // Asks under the old limit; the grant call waits at the gate.
+    const first = check(n);
+    await pause();
+    // Raised here to a bucket of 1,000, and seen by the next check before the answer is back.
+    const override = await n.admin.setOverride("hot", {
+      limit: { rate: 100, per: 1, burst: 1000 },
+    });
+    const second = check(n);
+    await pause();
+    open();
+    try {
+      expect((await first).allowed).toBe(false);
+      // The old bucket's deficit of 75 carries into the bigger one: 925 left.
+      // Before the fix: denied by the old limit's refusal, remembered after the rules changed.
+      expect((await second).allowed).toBe(true);
+      expect((await check(n)).allowed).toBe(true);
+    } finally {
+      await n.admin.removeOverride(override.id);
+    }
   });
 });
