@@ -34,12 +34,18 @@ export class TokenGrants {
     this.generation = generation;
   }
 
-  /** Spends `cost` of a leased policy's tokens, asking its object for more when short. */
+  /**
+   * Spends `cost` of a leased policy's tokens, asking its object for more when short.
+   * `limit` is the one in force in the rules of `generation`: once other rules apply, it is
+   * never asked for (the object would carry its state back to it), nor is a refusal under it
+   * remembered.
+   */
   async spend(
     stateKey: string,
     subjectKey: string,
     limit: ThrottleLimit,
     cost: number,
+    generation: number,
   ): Promise<Spent> {
     const lifeMs = leaseMs(limit);
     const firstMs = this.clock();
@@ -50,7 +56,7 @@ export class TokenGrants {
     for (let attempt = 0; ; attempt++) {
       const allowance = this.allowance(stateKey);
       const nowMs = this.clock();
-      const taken = allowance.take(cost, nowMs, this.generation(), lifeMs);
+      const taken = allowance.take(cost, nowMs, generation, lifeMs);
       if (taken) return { allowed: true, taken, remaining: allowance.held() };
       const refused = this.refused.get(stateKey);
       // A refusal holds for its cost and more: a cheaper check may still be granted.
@@ -59,6 +65,8 @@ export class TokenGrants {
         return { allowed: false, retryAfterMs: untilMs - nowMs, remaining, resetMs };
       }
       if (attempt >= 3 && nowMs - firstMs >= lifeMs) break;
+      // Planned under rules since replaced: denied once, nothing consumed for it.
+      if (generation !== this.generation()) break;
       const pending = this.inflight.get(stateKey);
       if (pending) {
         this.waiting.set(stateKey, (this.waiting.get(stateKey) ?? 0) + cost);
@@ -71,7 +79,7 @@ export class TokenGrants {
         }
         continue;
       }
-      const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs);
+      const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
       this.inflight.set(stateKey, asked);
       try {
         await asked;
@@ -105,9 +113,9 @@ export class TokenGrants {
     cost: number,
     allowance: Allowance,
     lifeMs: number,
+    generation: number,
   ): Promise<void> {
     const startMs = this.clock();
-    const generation = this.generation();
     const want = Math.max(
       allowance.want(cost, startMs, lifeMs),
       cost + (this.waiting.get(stateKey) ?? 0),
@@ -117,6 +125,8 @@ export class TokenGrants {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
       return;
     }
+    // A refusal under rules replaced meanwhile says nothing about the new ones.
+    if (generation !== this.generation()) return;
     // Refused: remembered as a denial at most one lease's life, a little past the object's
     // own horizon when refill is slow, so a flood at the limit asks the object rarely.
     const waitMs = Math.max(outcome.retryAfterMs, Math.min(lifeMs, outcome.retryAfterMs * 4));

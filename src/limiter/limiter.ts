@@ -131,7 +131,14 @@ export class Limiter {
       group: claim.group,
     };
     const run = await coordinate(this.objects, plan, placed);
-    const spent = await spendLeased(this.grants, this.objects, plan, run, request.cost);
+    const spent = await spendLeased(
+      this.grants,
+      this.objects,
+      plan,
+      run,
+      request.cost,
+      ruled.generation,
+    );
     const results = policyResults(plan, run.outcomes, spent.admitted, spent.leased);
     const result = checkResult(results, run.refused);
     // A denial decided under rules changed since may not hold under the new ones.
