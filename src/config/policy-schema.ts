@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MIN_LEASED_CAPACITY } from "../core/grant.ts";
+import { leaseProblem, MIN_LEASED_CAPACITY } from "../core/grant.ts";
 import { DEFAULT_IPV6_PREFIX, MAX_IPV6_PREFIX, MIN_IPV6_PREFIX } from "../core/ip.ts";
 import { SCOPES } from "../core/scopes.ts";
 import { flag, integer, oneOf, token } from "./fields.ts";
@@ -97,13 +97,12 @@ const throttle = z
       issue("lease", "cannot be combined with perRequestBucket, whose buckets its object bounds");
     }
     const capacity = v.capacity ?? v.burst ?? v.rate ?? MIN_LEASED_CAPACITY;
-    if (v.lease && capacity < MIN_LEASED_CAPACITY) {
-      issue(
-        "lease",
-        `needs a bucket of at least ${MIN_LEASED_CAPACITY} tokens (got ${capacity}): ` +
-          "grants leave what refills in a lease's life in the bucket",
-      );
-    }
+    // Either spelling, as far as it is given: what is missing is reported below.
+    const refillTokens = v.refillPerMinute ?? v.rate ?? 1;
+    const refillSeconds = v.refillPerMinute !== undefined ? 60 : (v.per ?? 1);
+    const problem =
+      v.lease && leaseProblem({ kind: "throttle", capacity, refillTokens, refillSeconds });
+    if (problem) issue("lease", problem);
     const rateSpelling = v.rate !== undefined || v.per !== undefined || v.burst !== undefined;
     const capacitySpelling = v.capacity !== undefined || v.refillPerMinute !== undefined;
     if (rateSpelling && capacitySpelling) {

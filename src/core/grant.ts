@@ -26,6 +26,26 @@ const reserveUnits = (limit: ThrottleLimit): number => limit.refillTokens * leas
  */
 export const MIN_LEASED_CAPACITY = 4;
 
+/**
+ * Why `limit` cannot be leased, or undefined when it can. A lease lives a whole millisecond at
+ * least, so a bucket that refills more than a quarter of itself in one would keep most or all
+ * of itself as its reserve (and, from a whole bucket a millisecond, grant nothing at all).
+ */
+export function leaseProblem(limit: ThrottleLimit): string | undefined {
+  if (limit.capacity < MIN_LEASED_CAPACITY) {
+    return `needs a bucket of at least ${MIN_LEASED_CAPACITY} tokens (got ${limit.capacity}): grants leave what refills in a lease's life in the bucket`;
+  }
+  if (4 * limit.refillTokens > limit.capacity * limit.refillSeconds * 1000) {
+    const perMs = limit.refillTokens / (limit.refillSeconds * 1000);
+    return (
+      `needs a bucket of at least 4 ms of refill (got ${limit.capacity} tokens, refilling ` +
+      `${Number(perMs.toFixed(3))} a millisecond): a lease lives a millisecond at least, and ` +
+      "grants leave what refills in it in the bucket"
+    );
+  }
+  return undefined;
+}
+
 /** The most one check may cost under a leased throttle: the bucket less its reserve. */
 export function leasedMaxCost(limit: ThrottleLimit): number {
   const perToken = limit.refillSeconds * 1000;
@@ -62,9 +82,11 @@ export function throttleGrant(
   const available = Math.floor(Math.max(0, levelUnits - reserveUnits(limit)) / perToken);
   if (available < cost) {
     const neededUnits = reserveUnits(limit) + cost * perToken - levelUnits;
+    // Below empty (a debt carried over from another limit), first the wait to empty.
+    const toEmptyMs = probe.allowed ? 0 : probe.retryAfterMs;
     return {
       granted: 0,
-      retryAfterMs: Math.max(1, ceilDiv(neededUnits, limit.refillTokens)),
+      retryAfterMs: Math.max(1, toEmptyMs + ceilDiv(neededUnits, limit.refillTokens)),
       remaining: probe.remaining,
       resetMs: probe.resetMs,
       next: state,

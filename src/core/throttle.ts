@@ -35,6 +35,11 @@ export interface ThrottleState {
   sinceMs?: number;
   /** Units refunds have put back into this state since it began. */
   refundedUnits?: number;
+  /**
+   * Units a millisecond at which a level below empty refills, when faster than the limit's
+   * own: a debt carried over from a faster limit (see `carriedOver`) is repaid at its pace.
+   */
+  debtRefillTokens?: number;
 }
 
 /**
@@ -70,11 +75,15 @@ const writtenUnder = (
 /**
  * The level a state written under another limit stands at now, under `limit`. The old limit
  * held until now (the first decision under the new one): the bucket refills at the old rate
- * until now, and what it is then short of full carries over (down to an empty bucket): what
- * was consumed stays consumed, so a raised capacity frees the added tokens at once and a
- * lowered one takes them away. Carried over at one instant, a more consumed state stays the
- * more consumed, which storing ahead relies on. In integers, rounded towards the smaller
- * level, so a change never hands out a fraction more.
+ * until now, and what it is then short of full carries over whole: what was consumed stays
+ * consumed, so a raised capacity frees the added tokens at once and a lowered one takes them
+ * away, below empty if need be. Floored at empty, limits alternating while isolates learn of
+ * a change (old, new, old) would each time forgive what the smaller bucket cannot hold, and
+ * admit without bound; below empty, the debt is repaid at the faster of the two rates
+ * (`carriedDebtRate`), so the wait is no longer than the old limit would have made it.
+ * Carried over at one instant, a more consumed state stays the more consumed, which storing
+ * ahead relies on. In integers, rounded towards the smaller level, so a change never hands
+ * out a fraction more.
  */
 function carriedOver(limit: ThrottleLimit, state: ThrottleState, elapsedMs: number): number {
   const perToken = BigInt(unitsPerToken(limit));
@@ -87,13 +96,49 @@ function carriedOver(limit: ThrottleLimit, state: ThrottleState, elapsedMs: numb
     return Number(level < capacityUnits ? level : capacityUnits);
   }
   const writtenCapacity = BigInt(state.capacity) * writtenPerToken;
-  const refilled = BigInt(state.units) + BigInt(elapsedMs) * BigInt(state.refillTokens);
+  const rate = BigInt(state.refillTokens);
+  const debtRate = BigInt(state.debtRefillTokens ?? state.refillTokens);
+  const units = BigInt(state.units);
+  const elapsed = BigInt(elapsedMs);
+  let refilled = units + elapsed * rate;
+  if (units < 0n && debtRate > rate) {
+    const toEmptyMs = (-units + debtRate - 1n) / debtRate;
+    refilled = elapsed < toEmptyMs ? units + elapsed * debtRate : (elapsed - toEmptyMs) * rate;
+  }
   const shortUnits = writtenCapacity - (refilled < writtenCapacity ? refilled : writtenCapacity);
   const shortNow = (shortUnits * perToken + writtenPerToken - 1n) / writtenPerToken;
-  // At worst an empty bucket: a debt past the new capacity would lock a subject out for
-  // longer than the new limit itself ever could.
-  const units = BigInt(limit.capacity) * perToken - shortNow;
-  return units > 0n ? Number(units) : 0;
+  return Number(BigInt(limit.capacity) * perToken - shortNow);
+}
+
+/**
+ * The pace, in `limit`'s units a millisecond, at which a carried-over debt is repaid: the
+ * fastest of the new limit's rate and the old state's, rounded down in the new units.
+ */
+function carriedDebtRate(limit: ThrottleLimit, state: ThrottleState): number {
+  const old = Math.max(state.refillTokens ?? 0, state.debtRefillTokens ?? 0);
+  const rescaled = Number(
+    (BigInt(old) * BigInt(unitsPerToken(limit))) / BigInt(state.unitsPerToken),
+  );
+  return Math.max(limit.refillTokens, rescaled);
+}
+
+/** Units a millisecond at which `state`'s level refills below empty under `limit`. */
+function debtRateOf(limit: ThrottleLimit, state: ThrottleState | undefined): number {
+  if (state === undefined) return limit.refillTokens;
+  if (!sameUnits(limit, state)) return carriedDebtRate(limit, state);
+  return Math.max(limit.refillTokens, state.debtRefillTokens ?? 0);
+}
+
+/**
+ * Milliseconds until a level of `units` reaches `targetUnits` (at most the capacity): below
+ * empty at `debtRate`, from empty at the limit's own rate.
+ */
+function msUntil(limit: ThrottleLimit, units: number, targetUnits: number, debtRate: number) {
+  if (units >= targetUnits) return 0;
+  if (units < 0 && debtRate > limit.refillTokens) {
+    return ceilDiv(-units, debtRate) + ceilDiv(targetUnits, limit.refillTokens);
+  }
+  return ceilDiv(targetUnits - units, limit.refillTokens);
 }
 
 function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: number): number {
@@ -102,6 +147,12 @@ function levelAt(limit: ThrottleLimit, state: ThrottleState | undefined, nowMs: 
   // A clock that steps backwards refills nothing rather than something.
   const elapsedMs = Math.max(0, nowMs - state.atMs);
   if (!sameUnits(limit, state)) return carriedOver(limit, state, elapsedMs);
+  const debtRate = state.debtRefillTokens ?? 0;
+  if (state.units < 0 && debtRate > limit.refillTokens) {
+    const toEmptyMs = ceilDiv(-state.units, debtRate);
+    if (elapsedMs < toEmptyMs) return state.units + elapsedMs * debtRate;
+    return Math.min(capacityUnits, (elapsedMs - toEmptyMs) * limit.refillTokens);
+  }
   return Math.min(capacityUnits, state.units + elapsedMs * limit.refillTokens);
 }
 
@@ -115,8 +166,12 @@ export function throttleCarriedOver(
   nowMs: number,
 ): { state: ThrottleState | undefined; recoverAtMs: number } {
   const level = levelAt(limit, state, nowMs);
-  const resetMs = ceilDiv(limit.capacity * unitsPerToken(limit) - level, limit.refillTokens);
-  return { state: stateFor(limit, level, nowMs, nowMs, 0), recoverAtMs: nowMs + resetMs };
+  const debtRate = debtRateOf(limit, state);
+  const resetMs = msUntil(limit, level, limit.capacity * unitsPerToken(limit), debtRate);
+  return {
+    state: stateFor(limit, level, nowMs, nowMs, 0, debtRate),
+    recoverAtMs: nowMs + resetMs,
+  };
 }
 
 // Numbers, not an object: this runs on every admission.
@@ -126,10 +181,11 @@ function stateFor(
   nowMs: number,
   sinceMs: number,
   refundedUnits: number,
+  debtRate = 0,
 ): ThrottleState | undefined {
   const perToken = unitsPerToken(limit);
   if (level >= limit.capacity * perToken) return undefined;
-  return {
+  const state: ThrottleState = {
     units: level,
     atMs: nowMs,
     unitsPerToken: perToken,
@@ -138,6 +194,8 @@ function stateFor(
     sinceMs,
     refundedUnits,
   };
+  if (level < 0 && debtRate > limit.refillTokens) state.debtRefillTokens = debtRate;
+  return state;
 }
 
 // One object per decision, built in place: this runs on every check.
@@ -153,7 +211,9 @@ export function throttleDecide(
   const costUnits = cost * perToken;
   const allowed = level >= costUnits;
   const after = allowed ? level - costUnits : level;
-  const resetMs = ceilDiv(capacityUnits - after, limit.refillTokens);
+  // Only a level found below empty refills at a debt's pace, and then nothing is admitted.
+  const debtRate = allowed ? limit.refillTokens : debtRateOf(limit, state);
+  const resetMs = msUntil(limit, after, capacityUnits, debtRate);
   // A bucket found full, or written under another limit, begins a new state: nothing taken
   // before is owed any more.
   const goesOn = level < capacityUnits && writtenUnder(limit, state);
@@ -171,7 +231,7 @@ export function throttleDecide(
     quota: limit.capacity,
     // A stored reservation may stand below empty (see `throttleReservation`).
     remaining: Math.max(0, Math.floor(after / perToken)),
-    retryAfterMs: allowed ? 0 : ceilDiv(costUnits - level, limit.refillTokens),
+    retryAfterMs: allowed ? 0 : msUntil(limit, level, costUnits, debtRate),
     resetMs,
     next,
     recoverAtMs: nowMs + resetMs,
@@ -216,7 +276,8 @@ export function throttleRefund(
   if (owedUnits <= 0 || refundedSince < 0) return state;
   const level = levelAt(limit, state, nowMs);
   const raised = Math.min(limit.capacity * unitsPerToken(limit), level + owedUnits);
-  return stateFor(limit, raised, nowMs, receipt.sinceMs, refundedUnits + (raised - level));
+  const refunded = refundedUnits + (raised - level);
+  return stateFor(limit, raised, nowMs, receipt.sinceMs, refunded, state.debtRefillTokens);
 }
 
 /**

@@ -43,9 +43,18 @@ export class Decisions {
     this.grants.clear();
   }
 
-  /** Forgets remembered denials of a state that a refund or a reset has changed. */
+  /** Forgets remembered denials of a state that a refund has changed. */
   forget(stateKey: string): void {
     this.denials.forget(stateKey);
+  }
+
+  /**
+   * Forgets what a reset makes stale: denials of the state (of its whole policy's buckets,
+   * which a bucket's reset may make room for), and a grant refused for it.
+   */
+  forgetReset(stateKey: string, familyKey: string | undefined): void {
+    this.denials.forget(familyKey ?? stateKey);
+    this.grants.forget(stateKey);
   }
 
   async decide(
@@ -75,7 +84,8 @@ export class Decisions {
       group: claim.group,
     };
     const run = await coordinate(this.objects, plan, placed);
-    const spent = await spendLeased(this.grants, this.objects, plan, run, request.cost);
+    const { cost } = request;
+    const spent = await spendLeased(this.grants, this.objects, plan, run, cost, ruled.generation);
     const results = policyResults(plan, run.outcomes, spent.admitted, spent.leased);
     const result = checkResult(results, run.refused);
     // A denial decided under rules changed since may not hold under the new ones.

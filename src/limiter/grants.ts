@@ -18,7 +18,12 @@ export type Spent =
 export class TokenGrants {
   private readonly allowances = new Map<string, Allowance>();
   private readonly inflight = new Map<string, Promise<void>>();
-  private readonly refused = new Map<string, Spent & { allowed: false; untilMs: number }>();
+  private readonly refused = new Map<
+    string,
+    Spent & { allowed: false; untilMs: number; cost: number }
+  >();
+  /** What the checks waiting for a key's grant in flight will take: the next grant's share. */
+  private readonly waiting = new Map<string, number>();
   private readonly objects: SubjectObjects;
   private readonly clock: () => number;
   private readonly generation: () => number;
@@ -29,29 +34,52 @@ export class TokenGrants {
     this.generation = generation;
   }
 
-  /** Spends `cost` of a leased policy's tokens, asking its object for more when short. */
+  /**
+   * Spends `cost` of a leased policy's tokens, asking its object for more when short.
+   * `limit` is the one in force in the rules of `generation`: once other rules apply, it is
+   * never asked for (the object would carry its state back to it), nor is a refusal under it
+   * remembered.
+   */
   async spend(
     stateKey: string,
     subjectKey: string,
     limit: ThrottleLimit,
     cost: number,
+    generation: number,
   ): Promise<Spent> {
     const lifeMs = leaseMs(limit);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const firstMs = this.clock();
+    // Checks that find the allowance short wait for the grant in flight, then for the next
+    // one, which asks for what they wait for too: each grant takes tokens from the bucket, or
+    // is refused and remembered, so this ends. A check still short a lease's life on (others
+    // kept taking what was granted) is denied once, nothing consumed for it.
+    for (let attempt = 0; ; attempt++) {
       const allowance = this.allowance(stateKey);
       const nowMs = this.clock();
-      const taken = allowance.take(cost, nowMs, this.generation(), lifeMs);
+      const taken = allowance.take(cost, nowMs, generation, lifeMs);
       if (taken) return { allowed: true, taken, remaining: allowance.held() };
       const refused = this.refused.get(stateKey);
-      if (refused && refused.untilMs > nowMs) {
-        return { ...refused, retryAfterMs: refused.untilMs - nowMs };
+      // A refusal holds for its cost and more: a cheaper check may still be granted.
+      if (refused && refused.untilMs > nowMs && cost >= refused.cost) {
+        const { remaining, resetMs, untilMs } = refused;
+        return { allowed: false, retryAfterMs: untilMs - nowMs, remaining, resetMs };
       }
+      if (attempt >= 3 && nowMs - firstMs >= lifeMs) break;
+      // Planned under rules since replaced: denied once, nothing consumed for it.
+      if (generation !== this.generation()) break;
       const pending = this.inflight.get(stateKey);
       if (pending) {
-        await pending;
+        this.waiting.set(stateKey, (this.waiting.get(stateKey) ?? 0) + cost);
+        try {
+          await pending;
+        } finally {
+          const left = (this.waiting.get(stateKey) ?? 0) - cost;
+          if (left > 0) this.waiting.set(stateKey, left);
+          else this.waiting.delete(stateKey);
+        }
         continue;
       }
-      const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs);
+      const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
       this.inflight.set(stateKey, asked);
       try {
         await asked;
@@ -59,13 +87,17 @@ export class TokenGrants {
         this.inflight.delete(stateKey);
       }
     }
-    // Others kept taking what was granted: deny this once; nothing was consumed for it.
     return { allowed: false, retryAfterMs: 1, remaining: 0, resetMs: 0 };
   }
 
   /** Puts a denied check's tokens back, where their lots have not expired. */
   giveBack(stateKey: string, taken: Taken): void {
     this.allowances.get(stateKey)?.giveBack(taken, this.clock());
+  }
+
+  /** Forgets a refusal of `stateKey`: its state was reset. */
+  forget(stateKey: string): void {
+    this.refused.delete(stateKey);
   }
 
   /** Forgets every allowance: the rules they were granted under have changed. */
@@ -81,15 +113,20 @@ export class TokenGrants {
     cost: number,
     allowance: Allowance,
     lifeMs: number,
+    generation: number,
   ): Promise<void> {
     const startMs = this.clock();
-    const generation = this.generation();
-    const want = allowance.want(cost, startMs, lifeMs);
+    const want = Math.max(
+      allowance.want(cost, startMs, lifeMs),
+      cost + (this.waiting.get(stateKey) ?? 0),
+    );
     const outcome = await this.objects.grant(subjectKey, { stateKey, limit, want, cost });
     if (outcome.granted > 0) {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
       return;
     }
+    // A refusal under rules replaced meanwhile says nothing about the new ones.
+    if (generation !== this.generation()) return;
     // Refused: remembered as a denial at most one lease's life, a little past the object's
     // own horizon when refill is slow, so a flood at the limit asks the object rarely.
     const waitMs = Math.max(outcome.retryAfterMs, Math.min(lifeMs, outcome.retryAfterMs * 4));
@@ -100,6 +137,7 @@ export class TokenGrants {
       remaining: outcome.remaining,
       resetMs: outcome.resetMs,
       untilMs: startMs + waitMs,
+      cost,
     });
   }
 

@@ -18,6 +18,8 @@ export async function spendLeased(
   plan: CheckPlan,
   run: Coordinated,
   cost: number,
+  /** The generation of the rules the plan's limits come from. */
+  generation: number,
 ): Promise<{ admitted: boolean; kept: Coordinated["kept"]; leased: Map<string, LeasedOutcome> }> {
   const leased = new Map<string, LeasedOutcome>();
   const due = plan.policies.flatMap((planned) => (planned.status === "leased" ? [planned] : []));
@@ -26,7 +28,7 @@ export async function spendLeased(
   }
   const taken: { stateKey: string; taken: Taken }[] = [];
   for (const { stateKey, subjectKey, limit } of due) {
-    const spent = await grants.spend(stateKey, subjectKey, limit, cost);
+    const spent = await grants.spend(stateKey, subjectKey, limit, cost, generation);
     leased.set(stateKey, spent);
     if (spent.allowed) {
       taken.push({ stateKey, taken: spent.taken });

@@ -180,7 +180,7 @@ export class Limiter {
     const { stateKey, subjectKey, perBucket } = locateOrThrow(this.registry.app, policy, request);
     await this.objects.reset(subjectKey, [stateKey]);
     // A bucket reset may free room for a new bucket denied as one too many: forget those too.
-    this.decisions.forget(perBucket?.familyKey ?? stateKey);
+    this.decisions.forgetReset(stateKey, perBucket?.familyKey);
     return { key: stateKey };
   }
 

@@ -5,7 +5,7 @@ import { expected, integer, shown } from "../config/fields.ts";
 import { parseLimitFields } from "../config/limit-fields.ts";
 import type { Policy } from "../config/policy.ts";
 import type { Registry } from "../config/registry.ts";
-import { MIN_LEASED_CAPACITY } from "../core/grant.ts";
+import { leaseProblem, MIN_LEASED_CAPACITY } from "../core/grant.ts";
 import { ipNetworkId } from "../core/ip.ts";
 import type { Limit } from "../core/limits.ts";
 import type { Scope } from "../core/scopes.ts";
@@ -149,6 +149,10 @@ function limitFields(policy: Policy, fields: unknown): Limit {
         `policy "${policy.name}" is leased: an override needs a bucket of at least ` +
           `${MIN_LEASED_CAPACITY} tokens, got ${limit.capacity}`,
       );
+    }
+    const problem = policy.lease && limit.kind === "throttle" && leaseProblem(limit);
+    if (problem) {
+      throw new InputError(`policy "${policy.name}" is leased: an override ${problem}`);
     }
     return limit;
   } catch (error) {

@@ -4,6 +4,7 @@ import {
   type ThrottleLimit,
   type ThrottleReceipt,
   type ThrottleState,
+  throttleCarriedOver,
   throttleDecide,
   throttleRefund,
 } from "../../src/core/throttle.ts";
@@ -213,6 +214,58 @@ describe("throttle", () => {
           });
         },
       ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("limits that alternate (old, new, old, ...) never admit more than the larger of them (property)", () => {
+    const limit = fc.record({
+      kind: fc.constant("throttle" as const),
+      capacity: fc.integer({ min: 1, max: 200 }),
+      refillTokens: fc.integer({ min: 1, max: 200 }),
+      refillSeconds: fc.integer({ min: 1, max: 3600 }),
+    });
+    const step = fc.record({
+      which: fc.nat({ max: 2 }),
+      waitMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5_000 })),
+      cost: fc.integer({ min: 1, max: 5 }),
+    });
+    fc.assert(
+      fc.property(fc.array(limit, { minLength: 3, maxLength: 3 }), fc.array(step), (ls, steps) => {
+        const limits = ls as ThrottleLimit[];
+        const perMs = (l: ThrottleLimit) => l.refillTokens / (l.refillSeconds * 1000);
+        const most = Math.max(...limits.map((l) => l.capacity));
+        const fastest = Math.max(...limits.map(perMs));
+        let state: ThrottleState | undefined;
+        let nowMs = 0;
+        const admitted: { atMs: number; cost: number }[] = [];
+        for (const { which, waitMs, cost } of steps) {
+          nowMs += waitMs;
+          const l = limits[which] as ThrottleLimit;
+          const d = throttleDecide(l, state, cost, nowMs);
+          if (d.allowed) {
+            admitted.push({ atMs: nowMs, cost });
+            state = d.next;
+          } else {
+            // A denial under a changed limit stores the state carried over.
+            state = throttleCarriedOver(l, state, nowMs).state;
+            // Its wait is exact: not a millisecond early, and no later than needed.
+            expect(throttleDecide(l, state, cost, nowMs + d.retryAfterMs - 1).allowed).toBe(false);
+            if (cost <= l.capacity) {
+              expect(throttleDecide(l, state, cost, nowMs + d.retryAfterMs).allowed).toBe(true);
+            }
+          }
+        }
+        for (let i = 0; i < admitted.length; i++) {
+          let sum = 0;
+          for (let j = i; j < admitted.length; j++) {
+            sum += (admitted[j] as { cost: number }).cost;
+            const spanMs =
+              (admitted[j] as { atMs: number }).atMs - (admitted[i] as { atMs: number }).atMs;
+            expect(sum).toBeLessThanOrEqual(most + fastest * spanMs + 1e-9);
+          }
+        }
+      }),
       { numRuns: 1_000 },
     );
   });

@@ -44,7 +44,8 @@ describe("a changed limit", () => {
     await s.at(0);
     for (let i = 0; i < 100; i++) expect(await s.check(old)).toBe(true);
     // Half refilled at the old rate (50 short of 100) when the new limit is first met: one a
-    // week, with a bucket of one, carries an empty bucket.
+    // week, with a bucket of one, carries 49 tokens of debt, repaid at the old rate (29.4 s),
+    // and then a week for its one token.
     const strict = s.limiterWith({ kind: "throttle", rate: 1, per: WEEK_S });
     await s.at(30_000);
     expect(await s.check(strict)).toBe(false);
@@ -53,7 +54,9 @@ describe("a changed limit", () => {
     await s.sweep();
     expect(await s.stored()).toBe(1);
     expect(await s.check(strict)).toBe(false);
-    await s.at(30_000 + WEEK_S * 1000);
+    await s.at(30_000 + 29_400 + WEEK_S * 1000 - 1);
+    expect(await s.check(strict)).toBe(false);
+    await s.at(30_000 + 29_400 + WEEK_S * 1000);
     expect(await s.check(strict)).toBe(true);
   });
 
