@@ -1,5 +1,6 @@
 import type { GroupClaim, SubjectRefunds } from "./decided.ts";
 import { coordinateGroup } from "./groups.ts";
+import type { LeasedStep } from "./leased.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { consumed } from "./outcome.ts";
 import type { CheckPlan } from "./plan.ts";
@@ -29,18 +30,19 @@ export interface Coordinated {
 }
 
 /**
- * Sends each batch of a plan to its object, all at once, and keeps the check all or nothing
- * across objects: when any object denies, what the others consumed is refunded. Between a
- * consumption and its refund (one round trip) another check may see less than is there:
- * that errs towards denying, never towards admitting.
+ * Sends each batch of a plan to its object, all at once, then spends its leased policies if
+ * every object admitted, and keeps the check all or nothing: when anything denies, what the
+ * objects consumed is refunded. Between a consumption and its refund (one round trip)
+ * another check may see less than is there: that errs towards denying, never admitting.
  */
 export async function coordinate(
   objects: SubjectObjects,
   plan: CheckPlan,
   claim?: PlacedClaim,
+  leased?: LeasedStep,
 ): Promise<Coordinated> {
   if (claim?.group !== undefined) {
-    return coordinateGroup(objects, plan, { ...claim, group: claim.group });
+    return coordinateGroup(objects, plan, { ...claim, group: claim.group }, leased);
   }
   // The claim rides along with its object's call where the plan calls it, so de-duplication
   // costs no extra request; otherwise it goes to its own.
@@ -57,7 +59,8 @@ export async function coordinate(
     ),
   );
   const duplicate = outcomes.some((outcome) => outcome.duplicate);
-  const admitted = outcomes.every((outcome) => outcome.admitted);
+  const objectsAdmitted = outcomes.every((outcome) => outcome.admitted);
+  const admitted = objectsAdmitted && !duplicate && leased ? await leased.spend() : objectsAdmitted;
   const taken = consumed(plan, outcomes);
   if (!admitted) await refundAll(objects, taken);
   return {

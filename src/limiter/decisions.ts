@@ -5,7 +5,7 @@ import { coordinate } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
 import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
 import { TokenGrants } from "./grants.ts";
-import { spendLeased } from "./leased.ts";
+import { leasedStep } from "./leased.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { checkResult, policyResults } from "./outcome.ts";
 import { type CheckPlan, claimHome, type Decidable, planCheck } from "./plan.ts";
@@ -83,10 +83,9 @@ export class Decisions {
       subjectKey: home ?? claim.fallbackSubjectKey,
       group: claim.group,
     };
-    const run = await coordinate(this.objects, plan, placed);
-    const { cost } = request;
-    const spent = await spendLeased(this.grants, this.objects, plan, run, cost, ruled.generation);
-    const results = policyResults(plan, run.outcomes, spent.admitted, spent.leased);
+    const leased = leasedStep(this.grants, plan, request.cost, ruled.generation);
+    const run = await coordinate(this.objects, plan, placed, leased);
+    const results = policyResults(plan, run.outcomes, run.admitted, leased?.outcomes);
     const result = checkResult(results, run.refused);
     // A denial decided under rules changed since may not hold under the new ones.
     const sameRules = ruled.generation === this.ruling.generation;
@@ -97,7 +96,7 @@ export class Decisions {
     const ticket: Ticket = {
       claimSubjectKey: run.claimSubjectKey,
       claimKey: claim?.key,
-      refunds: spent.kept,
+      refunds: run.kept,
     };
     return { result, duplicate: run.duplicate, group: run.group, ticket };
   }

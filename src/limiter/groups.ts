@@ -1,6 +1,7 @@
 import type { Coordinated, PlacedClaim } from "./coordinator.ts";
 import { refundAll } from "./coordinator.ts";
 import type { GroupClaim } from "./decided.ts";
+import type { LeasedStep } from "./leased.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { consumed } from "./outcome.ts";
 import type { CheckPlan } from "./plan.ts";
@@ -21,11 +22,14 @@ export async function coordinateGroup(
   objects: SubjectObjects,
   plan: CheckPlan,
   claim: PlacedClaim & { group: GroupClaim },
+  leased?: LeasedStep,
 ): Promise<Coordinated> {
   const { group } = claim;
   const homeIndex = plan.batches.findIndex((batch) => batch.subjectKey === group.subjectKey);
   const others = plan.batches.filter((_, i) => i !== homeIndex);
-  const call = { key: group.key, windowMs: group.windowMs, final: others.length === 0 };
+  // Final at once only when nothing else decides: leased policies are spent after it.
+  const final = others.length === 0 && leased === undefined;
+  const call = { key: group.key, windowMs: group.windowMs, final };
   const homeItems = plan.batches[homeIndex]?.items ?? [];
   const home = await objects.check(group.subjectKey, homeItems, claim.key, call);
   const base = { claimSubjectKey: group.subjectKey, kept: [], outcomes: [] };
@@ -47,7 +51,8 @@ export async function coordinateGroup(
   const outcomes: BatchOutcome[] = plan.batches.map((_, i) =>
     i === homeIndex ? home : (answers[i < homeIndex || homeIndex < 0 ? i : i - 1] as BatchOutcome),
   );
-  const admitted = outcomes.every((outcome) => outcome.admitted) && home.admitted;
+  const objectsAdmitted = outcomes.every((outcome) => outcome.admitted) && home.admitted;
+  const admitted = objectsAdmitted && leased ? await leased.spend() : objectsAdmitted;
   const taken = consumed(plan, outcomes);
   if (!admitted) await refundAll(objects, taken);
   const led = home.group === "led";

@@ -93,4 +93,26 @@ describe("a leased throttle", () => {
     expect(await check(n)).toBe(true);
     await n.admin.removeOverride(override.id);
   });
+
+  it("settles an album's verdict after its leased tokens: a denied first member denies the rest", async () => {
+    const { n, pin } = isolates(1);
+    await pin();
+    let open = true;
+    while (open) open = await check(n);
+    const album = (member: number) =>
+      n.limiter.decide(
+        [n.registry.get("hot")],
+        { cost: 1 },
+        {
+          key: `telegram.demo.${member}`,
+          fallbackSubjectKey: `${n.registry.app}:GLOBAL`,
+          group: { key: "album.demo.1", subjectKey: `${n.registry.app}:ALBUMS`, windowMs: 10_000 },
+        },
+      );
+    const first = await album(1);
+    expect(first.result.allowed).toBe(false);
+    const second = await album(2);
+    expect(second.group).toBe("followed");
+    expect(second.result.allowed).toBe(false);
+  });
 });
