@@ -5,38 +5,50 @@ export interface Tally {
   admitted: number;
   denied: number;
   failed: number;
+  /** What the failed requests got: a status, or the error a request threw. */
+  failures: Record<string, number>;
   /** From the first request sent to the last answer received. */
   elapsedMs: number;
 }
 
-/** `clients` loops, each sending `request()` until `durationMs` has passed. */
+/**
+ * `clients` loops, each sending `request()` until `durationMs` has passed, or until `done`
+ * says so of the tally.
+ */
 export async function hammer(
   clients: number,
   durationMs: number,
   request: () => Promise<Response>,
+  done: (tally: Tally) => boolean = () => false,
 ): Promise<Tally> {
-  const tally: Tally = { sent: 0, admitted: 0, denied: 0, failed: 0, elapsedMs: 0 };
+  const tally: Tally = { sent: 0, admitted: 0, denied: 0, failed: 0, failures: {}, elapsedMs: 0 };
+  const fail = (why: string) => {
+    tally.failed++;
+    tally.failures[why] = (tally.failures[why] ?? 0) + 1;
+  };
   const start = performance.now();
   const deadline = start + durationMs;
   let lastAnswer = start;
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      while (performance.now() < deadline) {
+      while (performance.now() < deadline && !done(tally)) {
         tally.sent++;
         try {
           const res = await request();
           await res.arrayBuffer();
           if (res.status === 200 || res.status === 201) tally.admitted++;
           else if (res.status === 429) tally.denied++;
-          else tally.failed++;
-        } catch {
-          tally.failed++;
+          else fail(String(res.status));
+        } catch (error) {
+          fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
         }
         lastAnswer = performance.now();
       }
     }),
   );
   tally.elapsedMs = lastAnswer - start;
+  if (tally.failed > 0)
+    console.log(`     ${tally.failed} failed: ${JSON.stringify(tally.failures)}`);
   return tally;
 }
 

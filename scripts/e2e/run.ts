@@ -15,8 +15,16 @@ import {
   gatewayBots,
   telegram429,
 } from "./gateway.ts";
-import { hammer, post } from "./hammer.ts";
-import { e2ePolicies, LEASES, RESERVATION_TOKENS, RESERVED, THROTTLE, WINDOW } from "./policies.ts";
+import { hammer, post, type Tally } from "./hammer.ts";
+import {
+  e2ePolicies,
+  HOT,
+  LEASES,
+  RESERVATION_TOKENS,
+  RESERVED,
+  THROTTLE,
+  WINDOW,
+} from "./policies.ts";
 import { type Row, writeReport } from "./report.ts";
 import { ADMIN_TOKEN, BOT_TOKEN, makeSandbox, API_TOKEN as TOKEN } from "./sandbox.ts";
 import { secondBot } from "./second-bot.ts";
@@ -69,6 +77,33 @@ async function throttleExactness(url: string) {
     // judged against what was sent, which a slow or busy machine keeps below the allowance.
     ok: over === 0 && t.admitted >= 0.9 * Math.min(t.sent, allowance) && t.failed === 0,
   });
+}
+
+const hotBody = { policies: ["e2e_hot"] };
+
+/** Admitted of a leased bucket of 100, 100 a second: no more than burst + rate × elapsed. */
+function hotRow(check: string, t: Tally, elapsedMs: number, extraOk = true) {
+  const allowance = HOT.rate + (HOT.rate * elapsedMs) / (HOT.per * 1000);
+  const over = Math.max(0, t.admitted - Math.floor(allowance));
+  record({
+    check,
+    sent: t.sent,
+    admitted: t.admitted,
+    allowance: `${HOT.rate} + ${HOT.rate / HOT.per}/s × elapsed = ${Math.floor(allowance)}`,
+    overAdmitted: over,
+    admittedShare: pct(t.admitted, allowance),
+    failed: t.failed,
+    ok: over === 0 && t.failed === 0 && extraOk,
+  });
+}
+
+async function hotExactness(url: string) {
+  const t = await hammer(CLIENTS, DURATION_MS, () => post(`${url}/v1/check`, TOKEN, hotBody));
+  // Grants leave a reserve (25 here) and lose what expires unspent: a lower share than the
+  // object's own, judged against what was sent.
+  const fed = t.admitted >= 0.8 * Math.min(t.sent, HOT.rate + (HOT.rate * t.elapsedMs) / 1000);
+  const seconds = (t.elapsedMs / 1000).toFixed(1);
+  hotRow(`leased throttle ("lease": true), ${CLIENTS} clients, ${seconds} s`, t, t.elapsedMs, fed);
 }
 
 const windowAllowance = `${WINDOW.limit} per ${WINDOW.window} s`;
@@ -140,8 +175,13 @@ async function admitSome(url: string, count: number): Promise<number> {
 /** A throttle stored ahead: a crash may cost less than one reservation, never an excess. */
 async function reservedAfterKill(url: string, before: number) {
   const startedMs = Date.now();
-  const t = await hammer(CLIENTS, Math.min(DURATION_MS, 5000), () =>
-    post(`${url}/v1/check`, TOKEN, reservedBody),
+  // Until the bucket is found empty, however slow the machine: only then is what a drained
+  // bucket admitted known, and with it what the crash cost.
+  const t = await hammer(
+    CLIENTS,
+    60_000,
+    () => post(`${url}/v1/check`, TOKEN, reservedBody),
+    (tally) => tally.denied > 0,
   );
   // 1,000 an hour: what refilled since the first admission, generously counted.
   const refill = Math.ceil(((Date.now() - startedMs + 60_000) * RESERVED.rate) / 3_600_000);
@@ -211,11 +251,28 @@ async function survivesKill(persistTo: string, first: DevServer) {
   }
   const reservedBefore = await admitSome(first.url, RESERVED_BEFORE);
   await setRules(first.url);
+  // A leased bucket drained hard until the kill: the grants the dead isolate held are lost.
+  const hotStartMs = Date.now();
+  const hotBefore = await hammer(CLIENTS, 2000, () =>
+    post(`${first.url}/v1/check`, TOKEN, hotBody),
+  );
   await first.kill();
   const second = await startDev({ cwd: sandbox, persistTo });
   try {
     await rulesKept(second.url);
     await reservedAfterKill(second.url, reservedBefore);
+    const hotAfter = await hammer(CLIENTS, 2000, () =>
+      post(`${second.url}/v1/check`, TOKEN, hotBody),
+    );
+    const hot: Tally = {
+      sent: hotBefore.sent + hotAfter.sent,
+      admitted: hotBefore.admitted + hotAfter.admitted,
+      denied: hotBefore.denied + hotAfter.denied,
+      failed: hotBefore.failed + hotAfter.failed,
+      failures: { ...hotBefore.failures, ...hotAfter.failures },
+      elapsedMs: Date.now() - hotStartMs,
+    };
+    hotRow("kill -9 mid-grant (a leased throttle, before and after)", hot, hot.elapsedMs);
     const t = await hammer(CLIENTS, Math.min(DURATION_MS, 5000), () =>
       post(`${second.url}/v1/check`, TOKEN, body),
     );
@@ -240,6 +297,7 @@ const persistTo = mkdtempSync(join(sandbox, ".state-"));
 const server = await startDev({ cwd: sandbox, persistTo });
 try {
   await throttleExactness(server.url);
+  await hotExactness(server.url);
   await windowExactness(server.url);
   await leaseExactness(server.url);
   await gatewayChecks(server.url);

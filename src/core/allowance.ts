@@ -15,6 +15,11 @@ export type Taken = { lot: Lot; tokens: number }[];
 
 export class Allowance {
   private lots: Lot[] = [];
+  /**
+   * What the bucket held beyond this isolate's grants and the reserve, at the last grant:
+   * with the tokens held here, the `remaining` a check reports (an estimate, as of then).
+   */
+  bucketLeft = 0;
   /** Tokens spent in the current and the previous lease's life, to size the next grant. */
   private spent = { sinceMs: 0, now: 0, before: 0 };
 

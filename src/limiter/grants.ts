@@ -1,5 +1,5 @@
 import { Allowance, type Taken } from "../core/allowance.ts";
-import { leaseMs } from "../core/grant.ts";
+import { leasedMaxCost, leaseMs } from "../core/grant.ts";
 import type { ThrottleLimit } from "../core/throttle.ts";
 import type { SubjectObjects } from "./objects.ts";
 
@@ -57,7 +57,9 @@ export class TokenGrants {
       const allowance = this.allowance(stateKey);
       const nowMs = this.clock();
       const taken = allowance.take(cost, nowMs, generation, lifeMs);
-      if (taken) return { allowed: true, taken, remaining: allowance.held() };
+      if (taken) {
+        return { allowed: true, taken, remaining: allowance.held() + allowance.bucketLeft };
+      }
       const refused = this.refused.get(stateKey);
       // A refusal holds for its cost and more: a cheaper check may still be granted.
       if (refused && refused.untilMs > nowMs && cost >= refused.cost) {
@@ -121,8 +123,11 @@ export class TokenGrants {
       cost + (this.waiting.get(stateKey) ?? 0),
     );
     const outcome = await this.objects.grant(subjectKey, { stateKey, limit, want, cost });
+    // Whole tokens a check could still be granted: the reserve is never handed out.
+    const left = Math.max(0, outcome.remaining - (limit.capacity - leasedMaxCost(limit)));
     if (outcome.granted > 0) {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
+      allowance.bucketLeft = left;
       return;
     }
     // A refusal under rules replaced meanwhile says nothing about the new ones.
@@ -134,7 +139,7 @@ export class TokenGrants {
     this.refused.set(stateKey, {
       allowed: false,
       retryAfterMs: waitMs,
-      remaining: outcome.remaining,
+      remaining: left,
       resetMs: outcome.resetMs,
       untilMs: startMs + waitMs,
       cost,

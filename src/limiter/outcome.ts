@@ -53,7 +53,8 @@ function resultOf(
   if (planned.status === "skipped") return { ...idle, skipped: true, reason: planned.reason };
   const counted: PolicyResult = { ...idle, key: planned.stateKey };
   if (planned.status === "leased") {
-    // Not asked when another policy denied first; `remaining` is this isolate's share.
+    // Not asked when another policy denied first. `remaining` is an estimate: this isolate's
+    // tokens and what the bucket held beyond grants and its reserve at the last grant.
     const spent = leased.get(planned.stateKey);
     if (spent === undefined) return counted;
     if (spent.allowed) return { ...counted, remaining: spent.remaining };

@@ -36,6 +36,17 @@ describe("a leased throttle", () => {
     expect(n.limiter.stats().objectCalls).toBeLessThan(admitted / 2);
   });
 
+  it("reports what remains as an estimate a client can trust: some while admitting, none when refused", async () => {
+    const { n, pin } = isolates(1);
+    await pin();
+    const first = await n.limiter.check({ policies: ["hot"] });
+    // One token granted for the first check; the bucket held 74 more beyond the reserve.
+    expect(first.policies[0]?.remaining).toBe(74);
+    let last = first;
+    while (last.allowed) last = await n.limiter.check({ policies: ["hot"] });
+    expect(last.policies[0]).toMatchObject({ allowed: false, remaining: 0 });
+  });
+
   it("keeps several isolates under capacity plus what refilled, second by second", async () => {
     const { nodes, setAll, pin } = isolates(3);
     await pin();
