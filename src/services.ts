@@ -6,6 +6,7 @@ import { Limiter } from "./limiter/limiter.ts";
 import type { LimiterObject } from "./limiter/object.ts";
 import { type Metrics, type MetricsBindings, metricsFor } from "./metrics/service.ts";
 import { rotatingSecret } from "./platform/secrets.ts";
+import { ABANDONED_MARGIN_MS } from "./platform/shared-wait.ts";
 import { RULES_OBJECT_NAME, RulesAdmin } from "./rules/admin.ts";
 import { RulesCache } from "./rules/cache.ts";
 import { compileRules } from "./rules/compile.ts";
@@ -59,6 +60,7 @@ export function createServices<Bindings extends ServiceBindings>(
     fetch: (knownVersion) =>
       callObject(() => rulesStub().snapshot(knownVersion) as never, { budgetMs, retry: true }),
     compile: (snapshot) => compileRules(registry, snapshot),
+    abandonedAfterMs: budgetMs + ABANDONED_MARGIN_MS,
     background,
     clock: options.clock,
   });

@@ -1,6 +1,7 @@
 import { Allowance, type Taken } from "../core/allowance.ts";
 import { leasedMaxCost, leaseMs } from "../core/grant.ts";
 import type { ThrottleLimit } from "../core/throttle.ts";
+import { ABANDONED_MARGIN_MS, waitForShared } from "../platform/shared-wait.ts";
 import type { SubjectObjects } from "./objects.ts";
 
 /** Keys whose allowances one isolate keeps; past it, the least recently used goes. */
@@ -17,6 +18,7 @@ export type Spent =
  */
 export class TokenGrants {
   private readonly allowances = new Map<string, Allowance>();
+  /** The grant asked for each key, by whichever check found the allowance short first. */
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly refused = new Map<
     string,
@@ -73,7 +75,12 @@ export class TokenGrants {
       if (pending) {
         this.waiting.set(stateKey, (this.waiting.get(stateKey) ?? 0) + cost);
         try {
-          await pending;
+          // Another request's call (src/platform/shared-wait.ts): if that request was
+          // cancelled, the grant never settles, and the next check asks anew.
+          const waited = await waitForShared(pending, this.objects.budgetMs + ABANDONED_MARGIN_MS);
+          if (!waited.settled && this.inflight.get(stateKey) === pending) {
+            this.inflight.delete(stateKey);
+          }
         } finally {
           const left = (this.waiting.get(stateKey) ?? 0) - cost;
           if (left > 0) this.waiting.set(stateKey, left);
@@ -86,7 +93,7 @@ export class TokenGrants {
       try {
         await asked;
       } finally {
-        this.inflight.delete(stateKey);
+        if (this.inflight.get(stateKey) === asked) this.inflight.delete(stateKey);
       }
     }
     return { allowed: false, retryAfterMs: 1, remaining: 0, resetMs: 0 };

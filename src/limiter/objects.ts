@@ -17,8 +17,9 @@ import { PROTOCOL_VERSION } from "./protocol.ts";
 export class SubjectObjects {
   /** Calls made by this isolate, for `GET /v1/stats` and the benchmarks. */
   calls = 0;
+  /** How long one call may take, a retry included, before it counts as failed. */
+  readonly budgetMs: number;
   private readonly namespace: DurableObjectNamespace<LimiterObject>;
-  private readonly budgetMs: number;
 
   constructor(namespace: DurableObjectNamespace<LimiterObject>, budgetMs: number) {
     this.namespace = namespace;

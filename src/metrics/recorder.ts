@@ -1,6 +1,7 @@
 import type { Registry } from "../config/registry.ts";
 import type { Identity } from "../core/scopes.ts";
 import type { DecisionContext, DecisionSink, LeaseOutcome, Observed } from "../limiter/sink.ts";
+import { waitForShared } from "../platform/shared-wait.ts";
 import { type AnalyticsDataset, writePoints } from "./analytics.ts";
 import { checkOutcomes, leaseOutcome, type PolicyOutcome } from "./classify.ts";
 import { GATEWAY_COUNTERS, type GatewayCounts, type MetricsBatch, minuteOf } from "./counts.ts";
@@ -23,6 +24,11 @@ export interface RecorderOptions {
   registry: Registry;
   /** Hands batches to the metrics object, which applies each id once. */
   send: (batches: MetricsBatch[]) => Promise<unknown>;
+  /**
+   * Past `send`'s own deadline: a flush still unsettled then was started by a request the
+   * runtime cancelled (src/platform/shared-wait.ts), and the next flush stops waiting for it.
+   */
+  abandonedAfterMs: number;
   /** Keeps a flush alive past the request that scheduled it (the runtime's waitUntil). */
   background: (work: Promise<unknown>) => void;
   clock?: () => number;
@@ -89,7 +95,8 @@ export class MetricsRecorder implements DecisionSink {
 
   /** Sends what is counted now (after any flush under way); false when it could not. */
   flush(): Promise<boolean> {
-    const run = this.sending.then(() => this.send());
+    const previous = this.sending;
+    const run = waitForShared(previous, this.options.abandonedAfterMs).then(() => this.send());
     this.sending = run;
     return run;
   }

@@ -2,6 +2,7 @@ import type { Registry } from "../config/registry.ts";
 import { callObject } from "../limiter/calls.ts";
 import { InputError } from "../limiter/request.ts";
 import type { DecisionSink } from "../limiter/sink.ts";
+import { ABANDONED_MARGIN_MS } from "../platform/shared-wait.ts";
 import { type AnalyticsDataset, analyticsDataset } from "./analytics.ts";
 import { type GatewayCounts, minuteOf } from "./counts.ts";
 import { type MetricsObject, RETAIN_MINUTES } from "./object.ts";
@@ -56,6 +57,7 @@ export class Metrics {
           budgetMs,
           retry: false,
         }),
+      abandonedAfterMs: budgetMs + ABANDONED_MARGIN_MS,
       background: options.background,
       clock: options.clock,
       wait: options.wait,

@@ -1,3 +1,4 @@
+import { waitForShared } from "../platform/shared-wait.ts";
 import { EMPTY_SNAPSHOT, type RuleSet, type RulesSnapshot } from "./rule-set.ts";
 
 /**
@@ -14,6 +15,11 @@ export type FetchRules = (
 
 export interface RulesCacheOptions {
   fetch: FetchRules;
+  /**
+   * Past the fetch's own deadline: a request waiting this long for a fetch another request
+   * started takes that request for gone (src/platform/shared-wait.ts) and fetches itself.
+   */
+  abandonedAfterMs: number;
   /** Compiles a snapshot for lookups (it needs the policies to read overrides). */
   compile: (snapshot: RulesSnapshot) => RuleSet;
   /** Keeps a background refresh alive past the request (the runtime's waitUntil). */
@@ -59,15 +65,26 @@ export class RulesCache {
     if (this.copy !== undefined) this.copy = { ...this.copy, fetchedAtMs: -Infinity };
   }
 
-  private refresh(): Promise<RuleSet> {
-    if (this.inflight?.generation !== this.generation) {
-      const generation = this.generation;
-      const rules = this.fetchAndKeep(generation).finally(() => {
-        if (this.inflight?.generation === generation) this.inflight = undefined;
-      });
-      this.inflight = { rules, generation };
+  private async refresh(): Promise<RuleSet> {
+    const joined = this.inflight;
+    if (joined?.generation === this.generation) {
+      const waited = await waitForShared(joined.rules, this.options.abandonedAfterMs);
+      if (waited.settled) return waited.value;
+      if (this.inflight === joined) this.inflight = undefined;
     }
-    return this.inflight.rules;
+    return this.startFetch();
+  }
+
+  private startFetch(): Promise<RuleSet> {
+    const generation = this.generation;
+    const inflight = {
+      rules: this.fetchAndKeep(generation).finally(() => {
+        if (this.inflight === inflight) this.inflight = undefined;
+      }),
+      generation,
+    };
+    this.inflight = inflight;
+    return inflight.rules;
   }
 
   private async fetchAndKeep(generation: number): Promise<RuleSet> {

@@ -119,6 +119,7 @@ describe("flushing what an isolate counted", () => {
     const recorder = new MetricsRecorder({
       registry: metricsRegistry(),
       send: () => Promise.reject(new Error("metrics object unreachable")),
+      abandonedAfterMs: 60_000,
       background: () => {},
       clock: () => nowMs,
     });
@@ -160,6 +161,26 @@ describe("flushing what an isolate counted", () => {
     const entries = unsent[0]?.subjects.reduce((sum, s) => sum + s.entries.length, 0);
     expect(entries).toBe(60 * TOP_SUBJECTS_CAPACITY);
     expect(MAX_UNSENT_ENTRIES).toBeLessThan(2 * 60 * TOP_SUBJECTS_CAPACITY);
+  });
+
+  it("flushes again after a flush whose request the runtime cancelled, which never settles", async () => {
+    const sent: MetricsBatch[][] = [];
+    const recorder = new MetricsRecorder({
+      registry: metricsRegistry(),
+      send: (batches) => {
+        sent.push(batches);
+        return sent.length === 1 ? new Promise(() => {}) : Promise.resolve(batches.length);
+      },
+      abandonedAfterMs: 20,
+      background: () => {},
+    });
+    const count = (user: string) =>
+      recorder.checked({ door: "http" }, { user }, { kind: "unavailable", policies: ["enforced"] });
+    count("a");
+    void recorder.flush();
+    count("b");
+    expect(await recorder.flush()).toBe(true);
+    expect(sent).toHaveLength(2);
   });
 
   it("answers from the aggregate of every isolate, whichever serves the reading", async () => {

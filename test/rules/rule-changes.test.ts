@@ -143,6 +143,7 @@ describe("the isolate's copy of the rules", () => {
         return answer;
       },
       compile: (snapshot) => new RuleSet(snapshot, () => undefined),
+      abandonedAfterMs: 60_000,
       background: () => {},
       clock: () => nowMs,
     });
@@ -158,6 +159,29 @@ describe("the isolate's copy of the rules", () => {
     expect((await next).version).toBe(2);
     nowMs = 3_000;
     expect((await cache.current()).version).toBe(2);
+  });
+
+  it("fetches itself when the fetch it joined belongs to a request that is gone", async () => {
+    // A cancelled request's call never settles: the first fetch here never answers.
+    let fetches = 0;
+    const cache = new RulesCache({
+      fetch: () => {
+        fetches++;
+        if (fetches === 1) return new Promise(() => {});
+        return Promise.resolve({ version: 7, blocks: [], overrides: [] });
+      },
+      compile: (snapshot) => new RuleSet(snapshot, () => undefined),
+      abandonedAfterMs: 20,
+      background: () => {},
+    });
+    const gone = cache.current();
+    const waiter = cache.current();
+    expect((await waiter).version).toBe(7);
+    expect(fetches).toBe(2);
+    // The next request uses the copy the waiter fetched; the lost fetch is not joined again.
+    expect((await cache.current()).version).toBe(7);
+    expect(fetches).toBe(2);
+    void gone;
   });
 });
 
