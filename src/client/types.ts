@@ -255,6 +255,75 @@ export interface RateLimiterAdminBinding {
   overrides(): Promise<OverrideRule[]>;
   /** The most recent changes first. */
   audit(limit?: number): Promise<AuditEntry[]>;
+  /**
+   * What `GET /v1/admin/metrics` answers: counts per policy over the last `minutes` (1 to
+   * 1,440; an hour when absent). A TypeError when metrics are turned off.
+   */
+  metrics(minutes?: number): Promise<MetricsReport>;
+}
+
+/** Counted per policy and minute, and for Telegram per bot and rule. */
+export interface MetricsCounts {
+  checks: number;
+  admitted: number;
+  denied: number;
+  /** Would have been denied: the policy is in shadow mode. */
+  shadowDenied: number;
+  blocked: number;
+  /** Denied from the isolate's memory, without an object call. */
+  deniedFromCache: number;
+  /** The limiter could not decide and the door failed open... */
+  unavailableOpen: number;
+  /** ...or closed. */
+  unavailableClosed: number;
+  leasesTaken: number;
+  leasesRefused: number;
+}
+
+/** What the Bot API gateway did for one bot. */
+export interface GatewayMetrics {
+  sent: number;
+  waited: number;
+  waitedMs: number;
+  /** Answered 429 by the gateway itself (the call would have waited too long). */
+  answered429: number;
+  /** Telegram's own 429s. */
+  telegram429: number;
+}
+
+export interface PolicyMetrics {
+  name: string;
+  /** Absent for a policy no longer configured that still has counts in the window. */
+  mode?: "enforce" | "shadow";
+  kind?: string;
+  scope?: string;
+  counts: MetricsCounts;
+  /** Denied by this policy, of its checks (0 without checks). */
+  denialRate: number;
+  shadowDenialRate: number;
+  doors: Record<string, MetricsCounts>;
+  /** Minutes with any count, oldest first. */
+  perMinute: ({ minute: string } & MetricsCounts)[];
+  topSubjects: {
+    limited: number;
+    /** Each count is within this of the true number. */
+    maxError: number;
+    subjects: { id: string; subject?: Record<string, string>; count: number }[];
+  };
+}
+
+export interface MetricsReport {
+  /** ISO 8601 minutes, both included. */
+  from: string;
+  to: string;
+  minutes: number;
+  /** Counts reach the report within this of the decision. */
+  flushSeconds: number;
+  policies: PolicyMetrics[];
+  telegram: Record<
+    string,
+    { rules: Record<string, Record<string, MetricsCounts>>; gateway: GatewayMetrics }
+  >;
 }
 
 /** What `limit()` puts in the context: `c.get("rateLimit")` after an admitted check. */

@@ -3,15 +3,17 @@ import type {
   AuditEntry,
   BlockInput,
   BlockRule,
+  MetricsReport,
   OverrideInput,
   OverrideRule,
   RateLimiterAdminBinding,
 } from "../client/types.ts";
+import { InputError } from "../limiter/request.ts";
 import type { Services } from "../services.ts";
 import { guard } from "./errors.ts";
 
 /** The admin methods over the services, as plain functions, so tests call them directly. */
-export function rpcAdminMethods({ rules }: Services): RateLimiterAdminBinding {
+export function rpcAdminMethods({ rules, metrics }: Services): RateLimiterAdminBinding {
   return {
     block: (input) => guard("block", () => rules.block(input, "rpc")),
     unblock: (id) => guard("unblock", () => rules.unblock(id, "rpc")),
@@ -21,6 +23,14 @@ export function rpcAdminMethods({ rules }: Services): RateLimiterAdminBinding {
     removeOverride: (id) => guard("removeOverride", () => rules.removeOverride(id, "rpc")),
     overrides: () => guard("overrides", () => rules.overrides()),
     audit: (limit) => guard("audit", () => rules.audit(limit)),
+    metrics: (minutes) =>
+      guard("metrics", () => {
+        if (metrics === undefined) {
+          throw new InputError("metrics are turned off (METRICS_ENABLED=false)");
+        }
+        // The same bounds as `?minutes=` over HTTP, which arrives as text.
+        return metrics.report(minutes === undefined ? undefined : String(minutes));
+      }),
   };
 }
 
@@ -52,6 +62,9 @@ export function rateLimiterAdminEntrypoint(services: Services) {
     }
     audit(limit?: number): Promise<AuditEntry[]> {
       return methods.audit(limit);
+    }
+    metrics(minutes?: number): Promise<MetricsReport> {
+      return methods.metrics(minutes);
     }
   };
 }

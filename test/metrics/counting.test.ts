@@ -1,7 +1,9 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
+import { rpcAdminMethods } from "../../src/rpc/admin.ts";
 import { createServices } from "../../src/services.ts";
+import { rejection } from "../helpers.ts";
 import { faultyNamespace } from "../reliability/faulty.ts";
 import { callback, message, post } from "../telegram/harness.ts";
 import { metricsIsolate, metricsRegistry, policyIn } from "./harness.ts";
@@ -168,6 +170,22 @@ describe("counting decisions", () => {
     expect(((await day.json()) as { minutes: number }).minutes).toBe(1440);
   });
 
+  it("answers the same report over RPC, on the admin entrypoint", async () => {
+    const node = metricsIsolate(metricsRegistry());
+    for (let i = 0; i < 9; i++) await node.check({ policies: ["enforced"], user: "carol" });
+    const viaRpc = await rpcAdminMethods(node.services).metrics(30);
+    expect(viaRpc.minutes).toBe(30);
+    expect(policyIn(viaRpc as never, "enforced").counts).toMatchObject({ checks: 9, denied: 2 });
+    // Through the runtime's RPC, as a bound Worker calls it.
+    const admin = exports.RateLimiterAdmin;
+    expect((await admin.metrics()).minutes).toBe(60);
+    for (const minutes of [0, 1441, 1.5, "soon"]) {
+      const error = await rejection(admin.metrics(minutes as number));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toBe("minutes must be a whole number from 1 to 1440");
+    }
+  });
+
   it("is under the admin token only", async () => {
     const node = metricsIsolate(metricsRegistry());
     for (const token of [undefined, "test-token", "test-metrics-token", "nope"]) {
@@ -217,5 +235,8 @@ describe("counting decisions", () => {
     );
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "metrics are turned off (METRICS_ENABLED=false)" });
+    const off = await rejection(rpcAdminMethods(services).metrics());
+    expect(off).toBeInstanceOf(TypeError);
+    expect(off.message).toBe("metrics are turned off (METRICS_ENABLED=false)");
   });
 });
