@@ -303,10 +303,12 @@ export function throttleReservation(
   nowMs: number,
 ): { write: false } | { write: true; state: ThrottleState | undefined; recoverAtMs: number } {
   const level = levelAt(limit, next, nowMs);
-  // A state that began anew (the bucket was full) is written, so that a refund after a
-  // restart still finds the state its receipt was issued under.
-  const sameState = (stored?.sinceMs ?? stored?.atMs) === (next?.sinceMs ?? next?.atMs);
-  if (sameState && levelAt(limit, stored, nowMs) <= level) return { write: false };
+  // Also when memory's bucket was full and began a new state: a subject checked below its
+  // limit finds it full at nearly every check, and writing each new state wrote each
+  // admission. A receipt of the new state then finds no state of its own after a restart
+  // and keeps its charge; one of the stored state finds the refunds since written down (a
+  // refund always writes), so it gives back no more than the bucket would have held.
+  if (levelAt(limit, stored, nowMs) <= level) return { write: false };
   const perToken = unitsPerToken(limit);
   // Below empty if need be: a bucket at its limit still writes once a reservation, not at
   // every admission. Only a restart ever decides from it, denying until it has refilled.

@@ -4,8 +4,10 @@ import { carriedOver } from "../../src/core/limits.ts";
 import {
   reservationTokens,
   type ThrottleLimit,
+  type ThrottleReceipt,
   type ThrottleState,
   throttleDecide,
+  throttleRefund,
   throttleReservation,
 } from "../../src/core/throttle.ts";
 
@@ -16,6 +18,7 @@ function object() {
   let memory: ThrottleState | undefined;
   let stored: ThrottleState | undefined;
   let writes = 0;
+  let lastReceipt: ThrottleReceipt | undefined;
   return {
     check(limit: ThrottleLimit, cost: number, nowMs: number): boolean {
       const carried = carriedOver(limit, stored, nowMs);
@@ -25,6 +28,7 @@ function object() {
         writes++;
       }
       const d = throttleDecide(limit, memory, cost, nowMs);
+      lastReceipt = d.receipt;
       if (!d.allowed) return false;
       memory = d.next;
       const plan = throttleReservation(limit, stored, d.next, nowMs);
@@ -33,6 +37,14 @@ function object() {
         writes++;
       }
       return true;
+    },
+    /** The last admission's receipt, for a refund later. */
+    receipt: () => lastReceipt,
+    /** A refund writes memory's state down, as the object's does. */
+    refund(limit: ThrottleLimit, receipt: ThrottleReceipt, nowMs: number) {
+      memory = throttleRefund(limit, memory, receipt, nowMs);
+      stored = memory;
+      writes++;
     },
     evict() {
       memory = stored;
@@ -48,13 +60,19 @@ function object() {
  */
 function reference() {
   let state: ThrottleState | undefined;
+  let lastReceipt: ThrottleReceipt | undefined;
   return {
+    receipt: () => lastReceipt,
+    refund(limit: ThrottleLimit, receipt: ThrottleReceipt, nowMs: number) {
+      state = throttleRefund(limit, state, receipt, nowMs);
+    },
     meet(limit: ThrottleLimit, nowMs: number) {
       const carried = carriedOver(limit, state, nowMs);
       if (carried !== undefined) state = carried.state as ThrottleState | undefined;
     },
     admits(limit: ThrottleLimit, cost: number, nowMs: number): boolean {
       const d = throttleDecide(limit, state, cost, nowMs);
+      lastReceipt = d.receipt;
       if (d.allowed) state = d.next;
       return d.allowed;
     },
@@ -75,12 +93,14 @@ const steps = (limits: number) =>
       cost: fc.integer({ min: 1, max: 5 }),
       evict: fc.boolean(),
       limit: fc.integer({ min: 0, max: limits - 1 }),
+      // Refunds an earlier admission (this many back), at most once each, as tickets are.
+      refund: fc.option(fc.nat({ max: 20 }), { nil: undefined }),
     }),
     { maxLength: 200 },
   );
 
 describe("throttle reservations", () => {
-  it("never admit what storing every admission would deny: restarts, limit changes (property)", () => {
+  it("never admit what storing every admission would deny: restarts, limit changes, refunds (property)", () => {
     fc.assert(
       fc.property(
         fc
@@ -89,14 +109,32 @@ describe("throttle reservations", () => {
         ([limits, run]) => {
           const o = object();
           const exact = reference();
+          const admitted: {
+            limit: ThrottleLimit;
+            ours: ThrottleReceipt;
+            exact: ThrottleReceipt;
+          }[] = [];
           let nowMs = 0;
           for (const step of run) {
             nowMs += step.waitMs;
             if (step.evict) o.evict();
             const l = limits[step.limit] as ThrottleLimit;
             exact.meet(l, nowMs);
+            if (step.refund !== undefined) {
+              const earlier = admitted.length - 1 - step.refund;
+              const pair = admitted[earlier];
+              if (pair !== undefined && pair.limit === l) {
+                admitted.splice(earlier, 1);
+                o.refund(l, pair.ours, nowMs);
+                exact.refund(l, pair.exact, nowMs);
+              }
+            }
             // Every admission made must be one the exact history allows too.
-            if (o.check(l, step.cost, nowMs)) expect(exact.admits(l, step.cost, nowMs)).toBe(true);
+            if (o.check(l, step.cost, nowMs)) {
+              expect(exact.admits(l, step.cost, nowMs)).toBe(true);
+              const [ours, theirs] = [o.receipt(), exact.receipt()];
+              if (ours && theirs) admitted.push({ limit: l, ours, exact: theirs });
+            }
           }
         },
       ),
