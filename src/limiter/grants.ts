@@ -19,7 +19,7 @@ export type Spent =
 export class TokenGrants {
   private readonly allowances = new Map<string, Allowance>();
   /** The grant asked for each key, by whichever check found the allowance short first. */
-  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly inflight = new Map<string, Promise<number | undefined>>();
   private readonly refused = new Map<
     string,
     Spent & { allowed: false; untilMs: number; cost: number }
@@ -55,12 +55,19 @@ export class TokenGrants {
     // one, which asks for what they wait for too: each grant takes tokens from the bucket, or
     // is refused and remembered, so this ends. A check still short a lease's life on (others
     // kept taking what was granted) is denied once, nothing consumed for it.
+    // What the bucket held beyond the grant this check last saw settle, if one did.
+    let leftAfterGrant: number | undefined;
     for (let attempt = 0; ; attempt++) {
       const allowance = this.allowance(stateKey);
       const nowMs = this.clock();
       const taken = allowance.take(cost, nowMs, generation, lifeMs);
       if (taken) {
         return { allowed: true, taken, remaining: allowance.held() + allowance.bucketLeft };
+      }
+      // Over the limit, grants come back short, never refused: a check the bucket could not
+      // cover beyond the grant it waited for is denied now, not after several more.
+      if (leftAfterGrant !== undefined && leftAfterGrant < cost) {
+        return dryDenial(limit, cost, leftAfterGrant);
       }
       const refused = this.refused.get(stateKey);
       // A refusal holds for its cost and more: a cheaper check may still be granted.
@@ -78,9 +85,8 @@ export class TokenGrants {
           // Another request's call (src/platform/shared-wait.ts): if that request was
           // cancelled, the grant never settles, and the next check asks anew.
           const waited = await waitForShared(pending, this.objects.budgetMs + ABANDONED_MARGIN_MS);
-          if (!waited.settled && this.inflight.get(stateKey) === pending) {
-            this.inflight.delete(stateKey);
-          }
+          if (waited.settled) leftAfterGrant = waited.value;
+          else if (this.inflight.get(stateKey) === pending) this.inflight.delete(stateKey);
         } finally {
           const left = (this.waiting.get(stateKey) ?? 0) - cost;
           if (left > 0) this.waiting.set(stateKey, left);
@@ -91,7 +97,7 @@ export class TokenGrants {
       const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
       this.inflight.set(stateKey, asked);
       try {
-        await asked;
+        leftAfterGrant = await asked;
       } finally {
         if (this.inflight.get(stateKey) === asked) this.inflight.delete(stateKey);
       }
@@ -123,7 +129,7 @@ export class TokenGrants {
     allowance: Allowance,
     lifeMs: number,
     generation: number,
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const startMs = this.clock();
     const want = Math.max(
       allowance.want(cost, startMs, lifeMs),
@@ -135,10 +141,10 @@ export class TokenGrants {
     if (outcome.granted > 0) {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
       allowance.bucketLeft = left;
-      return;
+      return left;
     }
     // A refusal under rules replaced meanwhile says nothing about the new ones.
-    if (generation !== this.generation()) return;
+    if (generation !== this.generation()) return undefined;
     // Refused: remembered as a denial at most one lease's life, a little past the object's
     // own horizon when refill is slow, so a flood at the limit asks the object rarely.
     const waitMs = Math.max(outcome.retryAfterMs, Math.min(lifeMs, outcome.retryAfterMs * 4));
@@ -151,6 +157,7 @@ export class TokenGrants {
       untilMs: startMs + waitMs,
       cost,
     });
+    return undefined;
   }
 
   private allowance(stateKey: string): Allowance {
@@ -168,4 +175,15 @@ export class TokenGrants {
     this.allowances.set(stateKey, allowance);
     return allowance;
   }
+}
+
+/** A check the bucket beyond its grants cannot cover: back once `cost` has refilled. */
+function dryDenial(limit: ThrottleLimit, cost: number, left: number): Spent {
+  const msPerToken = (limit.refillSeconds * 1000) / limit.refillTokens;
+  return {
+    allowed: false,
+    retryAfterMs: Math.max(1, Math.ceil((cost - left) * msPerToken)),
+    remaining: 0,
+    resetMs: Math.ceil((limit.capacity - left) * msPerToken),
+  };
 }
