@@ -22,6 +22,10 @@ const FLOOD = quick ? 1_000 : 10_000;
 // Each key is admitted its whole bucket, 1,000, on a clock that stands still: 20 batches.
 const KEYS = quick ? 2 : 5;
 const KEY_ADMISSIONS = 1_000;
+// And at half its rate, the clock moving on 120 ms between admissions: the bucket is full
+// again at each one, the way a key below its limit is checked.
+const STEADY_ADMISSIONS = quick ? 200 : 500;
+const STEADY_GAP_MS = 120;
 // Past the longest period of the storage policies (storage_window, an hour), and the day for
 // which a recovered state is kept in case its limit was tightened meanwhile.
 const RECOVERED_AFTER_MS = 3_660_000 + KEEP_AFTER_RECOVERY_MS;
@@ -81,6 +85,28 @@ async function admit(
   return { label, policy, objects: subjects.length, admissions, ...written };
 }
 
+/** One key admitted `count` times, its object's clock `gapMs` further on at each. */
+async function admitSteadily(
+  label: string,
+  policy: string,
+  id: string,
+  count: number,
+  gapMs: number,
+) {
+  let nowMs = startMs;
+  await setObjectClock(stub(id, "key"), () => nowMs);
+  await countRowsWritten(stub(id, "key"), rows);
+  const written = await counted(async () => {
+    for (let i = 0; i < count; i++) {
+      nowMs += gapMs;
+      expect(await checkStatus({ policies: [policy], key: id })).toBe(200);
+    }
+  });
+  // Back to the instant the other objects stand at, for the recovery below.
+  nowMs = startMs;
+  return { label, policy, objects: 1, admissions: count, ...written };
+}
+
 it("measures rows written per decision and rows left after recovery", async ({ task }) => {
   const throttled = Array.from({ length: THROTTLE_USERS }, (_, i) => `t${i}`);
   const windowed = Array.from({ length: WINDOW_USERS }, (_, i) => `w${i}`);
@@ -104,6 +130,13 @@ it("measures rows written per decision and rows left after recovery", async ({ t
       Array.from({ length: KEYS }, (_, i) => `k${i}`),
       KEY_ADMISSIONS,
       "key",
+    ),
+    await admitSteadily(
+      `${STORAGE_KEY_POLICY} (1,000 a minute) at half its rate, bucket full at each admission`,
+      STORAGE_KEY_POLICY,
+      "steady",
+      STEADY_ADMISSIONS,
+      STEADY_GAP_MS,
     ),
   ];
 
@@ -132,6 +165,7 @@ it("measures rows written per decision and rows left after recovery", async ({ t
   const everyone = [
     ...[...throttled, ...windowed].map((id) => stub(id)),
     ...Array.from({ length: KEYS }, (_, i) => stub(`k${i}`, "key")),
+    stub("steady", "key"),
   ];
   let rowsLeft = 0;
   let alarmsLeft = 0;
