@@ -8,34 +8,7 @@ import { LimiterUnavailableError } from "../src/limiter/calls.ts";
 import type { LimiterObject } from "../src/limiter/object.ts";
 import { countRowsWritten, type RowsWritten, setObjectClock } from "../test/objects.ts";
 import type { Simulation } from "./model-sim.ts";
-
-/** What one Durable Object is taken to be in production. Every figure is an assumption. */
-export interface ObjectModel {
-  /** Isolate to object and back. */
-  roundTripMs: number;
-  /** Object time of a call that writes nothing: 1 ms is ~1,000 calls a second. */
-  callMs: number;
-  /**
-   * Object time of a call that writes: ~400 write transactions a second were measured
-   * (FACTS.md), so about 2.5 ms each.
-   */
-  writeCallMs: number;
-  /** The output gate holds a writing call's answer until the write is durable (~10–13 ms). */
-  flushMs: number;
-  /** Calls waiting in an object's queue past which the runtime answers "overloaded". */
-  queueLimit: number;
-  /** The limiter's own budget for a call (1 s by default): a later answer is a timeout. */
-  budgetMs: number;
-}
-
-export const PRODUCTION: ObjectModel = {
-  roundTripMs: 30,
-  callMs: 1,
-  writeCallMs: 3,
-  flushMs: 10,
-  queueLimit: 100,
-  budgetMs: 1000,
-};
+import type { ObjectModel } from "./model-types.ts";
 
 export interface ObjectCounts {
   /** Calls that reached an object. */

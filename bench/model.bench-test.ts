@@ -7,9 +7,9 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { Registry } from "../src/config/registry.ts";
 import { createServices } from "../src/services.ts";
-import { ModelledObjects, PRODUCTION } from "./model-objects.ts";
+import { ModelledObjects } from "./model-objects.ts";
 import { Simulation, seeded } from "./model-sim.ts";
-import type { IntervalBound, ModelRun, Percentiles } from "./model-types.ts";
+import { type IntervalBound, type ModelRun, type Percentiles, PRODUCTION } from "./model-types.ts";
 
 const quick = (env as unknown as { BENCH_SCALE?: string }).BENCH_SCALE === "quick";
 const DURATION_MS = quick ? 2_000 : 6_000;
