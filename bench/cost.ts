@@ -155,7 +155,8 @@ export async function runCost(quick: boolean, workerRequestsPerCheck = 1): Promi
   return costResult({ storage, model, workerRequestsPerCheck });
 }
 
-const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+const usd = (n: number) =>
+  n > 0 && n < 0.0001 ? "< $0.0001" : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
 const num = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toPrecision(3));
 
 export function costSection(c: CostResult): string {
