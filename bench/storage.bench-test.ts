@@ -11,6 +11,7 @@ import { KEEP_AFTER_RECOVERY_MS } from "../src/limiter/store.ts";
 import { api } from "../test/helpers.ts";
 import { countRowsWritten, type RowsWritten, setObjectClock } from "../test/objects.ts";
 import { BENCH_APP } from "./policies.ts";
+import { STORAGE_KEY_POLICY } from "./policies-storage.ts";
 import type { StorageResult } from "./storage.ts";
 
 const quick = (env as unknown as { BENCH_SCALE?: string }).BENCH_SCALE === "quick";
@@ -18,12 +19,20 @@ const THROTTLE_USERS = quick ? 20 : 200;
 const WINDOW_USERS = quick ? 2 : 10;
 const DENIALS_PER_USER = 5;
 const FLOOD = quick ? 1_000 : 10_000;
+// Each key is admitted its whole bucket, 1,000, on a clock that stands still: 20 batches.
+const KEYS = quick ? 2 : 5;
+const KEY_ADMISSIONS = 1_000;
+// And at half its rate, the clock moving on 120 ms between admissions: the bucket is full
+// again at each one, the way a key below its limit is checked.
+const STEADY_ADMISSIONS = quick ? 200 : 500;
+const STEADY_GAP_MS = 120;
 // Past the longest period of the storage policies (storage_window, an hour), and the day for
 // which a recovered state is kept in case its limit was tightened meanwhile.
 const RECOVERED_AFTER_MS = 3_660_000 + KEEP_AFTER_RECOVERY_MS;
 
-const stub = (user: string) =>
-  env.LIMITER.getByName(subjectKey({ app: BENCH_APP, scope: "user", ids: [user] }));
+type Scope = "user" | "key";
+const stub = (id: string, scope: Scope = "user") =>
+  env.LIMITER.getByName(subjectKey({ app: BENCH_APP, scope, ids: [id] }));
 
 // Every object's clock stands still at this instant until recovery, so no state refills
 // however long the run takes on a slow or busy machine.
@@ -54,19 +63,48 @@ async function objectCalls(): Promise<number> {
   return ((await res.json()) as { isolate: { objectCalls: number } }).isolate.objectCalls;
 }
 
-async function admit(label: string, policy: string, users: string[], each: number) {
-  for (const user of users) {
-    await setObjectClock(stub(user), () => startMs);
-    await countRowsWritten(stub(user), rows);
+async function admit(
+  label: string,
+  policy: string,
+  subjects: string[],
+  each: number,
+  scope: Scope = "user",
+) {
+  for (const id of subjects) {
+    await setObjectClock(stub(id, scope), () => startMs);
+    await countRowsWritten(stub(id, scope), rows);
   }
   const written = await counted(async () => {
-    for (const user of users) {
+    for (const id of subjects) {
       for (let i = 0; i < each; i++) {
-        expect(await checkStatus({ policies: [policy], user })).toBe(200);
+        expect(await checkStatus({ policies: [policy], [scope]: id })).toBe(200);
       }
     }
   });
-  return { label, objects: users.length, admissions: users.length * each, ...written };
+  const admissions = subjects.length * each;
+  return { label, policy, objects: subjects.length, admissions, ...written };
+}
+
+/** One key admitted `count` times, its object's clock `gapMs` further on at each. */
+async function admitSteadily(
+  label: string,
+  policy: string,
+  id: string,
+  count: number,
+  gapMs: number,
+) {
+  let nowMs = startMs;
+  await setObjectClock(stub(id, "key"), () => nowMs);
+  await countRowsWritten(stub(id, "key"), rows);
+  const written = await counted(async () => {
+    for (let i = 0; i < count; i++) {
+      nowMs += gapMs;
+      expect(await checkStatus({ policies: [policy], key: id })).toBe(200);
+    }
+  });
+  // Back to the instant the other objects stand at, for the recovery below.
+  nowMs = startMs;
+  return { label, policy, objects: 1, admissions: count, ...written };
 }
 
 it("measures rows written per decision and rows left after recovery", async ({ task }) => {
@@ -84,6 +122,21 @@ it("measures rows written per decision and rows left after recovery", async ({ t
       "storage_window",
       windowed,
       100,
+    ),
+    // Last: the report takes the first row's objects for the denials, which are per user.
+    await admit(
+      `${STORAGE_KEY_POLICY} (1,000 a minute), ${KEY_ADMISSIONS} admissions per key`,
+      STORAGE_KEY_POLICY,
+      Array.from({ length: KEYS }, (_, i) => `k${i}`),
+      KEY_ADMISSIONS,
+      "key",
+    ),
+    await admitSteadily(
+      `${STORAGE_KEY_POLICY} (1,000 a minute) at half its rate, bucket full at each admission`,
+      STORAGE_KEY_POLICY,
+      "steady",
+      STEADY_ADMISSIONS,
+      STEADY_GAP_MS,
     ),
   ];
 
@@ -109,18 +162,22 @@ it("measures rows written per decision and rows left after recovery", async ({ t
     })),
   };
 
-  const everyone = [...throttled, ...windowed];
+  const everyone = [
+    ...[...throttled, ...windowed].map((id) => stub(id)),
+    ...Array.from({ length: KEYS }, (_, i) => stub(`k${i}`, "key")),
+    stub("steady", "key"),
+  ];
   let rowsLeft = 0;
   let alarmsLeft = 0;
   const cleanup = await counted(async () => {
-    for (const user of everyone) {
-      await setObjectClock(stub(user), () => startMs + RECOVERED_AFTER_MS);
-      await runDurableObjectAlarm(stub(user));
+    for (const object of everyone) {
+      await setObjectClock(object, () => startMs + RECOVERED_AFTER_MS);
+      await runDurableObjectAlarm(object);
       rowsLeft += await runInDurableObject(
-        stub(user),
+        object,
         (_: LimiterObject, state) => [...state.storage.kv.list()].length,
       );
-      if (await runDurableObjectAlarm(stub(user))) alarmsLeft++;
+      if (await runDurableObjectAlarm(object)) alarmsLeft++;
     }
   });
   const recovery = {

@@ -11,7 +11,7 @@ interface Written {
 }
 
 export interface StorageResult {
-  admissions: ({ label: string; objects: number; admissions: number } & Written)[];
+  admissions: ({ label: string; policy: string; objects: number; admissions: number } & Written)[];
   denials: { checks: number } & Written;
   flood: { checks: number } & Written;
   recovery: { objects: number; cleanupRows: number; rowsLeft: number; alarmsLeft: number };

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { benchPolicies, NO_ORIGIN } from "./policies.ts";
+import { withStoragePolicies } from "./policies-storage.ts";
 
 const shippedPolicies = fileURLToPath(new URL("../policies.json", import.meta.url));
 
@@ -14,7 +15,10 @@ export default defineConfig({
       // src/config/bundled.ts imports policies.json; the worker gets these policies instead.
       name: "bench-policies",
       enforce: "pre",
-      load: (id) => (id === shippedPolicies ? JSON.stringify(benchPolicies(NO_ORIGIN)) : null),
+      load: (id) =>
+        id === shippedPolicies
+          ? JSON.stringify(withStoragePolicies(benchPolicies(NO_ORIGIN)))
+          : null,
     },
     cloudflareTest({
       wrangler: { configPath: fileURLToPath(new URL("../wrangler.toml", import.meta.url)) },
