@@ -39,9 +39,9 @@ Inside workerd with the storage run (\`bench/storage.bench-test.ts\`), through t
 fetch handler. A throttle stores ahead a twentieth of its bucket (50 tokens) per write, so an
 admission the stored reservation covers writes nothing. Drained: ${r.drained.objects} API keys each
 admitted its whole bucket while its object's clock stands still. Below its limit: one key
-admitted every 120 ms (half its rate), so its bucket is full again at each admission, and a
-full bucket's admission starts a new state, which is always stored (a refund after a restart
-must find the state its receipt was issued under): reservations do not batch there.
+admitted every 120 ms (half its rate), so its bucket is full again at each admission: a new
+state begins each time, stored only once the stored reservation no longer covers it (a
+reservation of 50 tokens holds for the 3 s its bucket takes to refill them).
 
 | workload | admissions | rows written | of which alarms | rows per admission | object calls per admission |
 |---|---|---|---|---|---|
