@@ -75,14 +75,12 @@ ${intervals.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 Why, where a goal is missed:
 - **Leases off**, the object is the ceiling: each check is a call, and a queue of
   ${model.queueLimit} in front of it overflows, so most checks are answered "unavailable".
-- **Leases on, over the limit**: a check that finds its isolate's grant spent waits for the
-  one grant in flight (a round trip or more). A grant is at most a quarter of what lies above
-  the reserve, so while the bucket refills something is always left to grant: checks wait
-  through several grants, and one still short a lease's life later is denied. Admissions stay
-  within the bound and most of the allowance is used, but an admitted check waits for a grant
-  about as long as a call would take. Meeting the goal needs an isolate to ask before its
-  grant runs out, and to deny at once while a grant is in flight once grants come back
-  short: not built.
+- **Leases on, over the limit**: an isolate asks for its next grant before the last runs
+  out, and near the limit a check that finds its grant spent while the next is on its way is
+  denied at once: admitted and denied checks are both answered from the isolate. What that
+  costs is the allowance used: checks denied while a grant was on its way, and the reserve,
+  which is never granted (a quarter of the burst here, a larger share of a short run's
+  allowance).
 - **Leases on, within the limit**: grants follow each isolate's spending, so nearly every
   check is admitted from what its isolate holds, without a call.
 `;

@@ -71,6 +71,7 @@ export function createServices<Bindings extends ServiceBindings>(
     clock: options.clock,
     ticketSecrets,
     sink: metrics?.sink,
+    background,
   });
   const rules = new RulesAdmin(registry, bindings.RULES, cache, options.clock);
   return { registry, limiter, rules, metrics };

@@ -20,6 +20,11 @@ export class Allowance {
    * with the tokens held here, the `remaining` a check reports (an estimate, as of then).
    */
   bucketLeft = 0;
+  /**
+   * Whether the last answer to a grant found the bucket short: refused, or less than a
+   * quarter of what may be granted left beyond it. The key is at or near its limit.
+   */
+  scarce = false;
   /** Tokens spent in the current and the previous lease's life, to size the next grant. */
   private spent = { sinceMs: 0, now: 0, before: 0 };
 
@@ -62,6 +67,16 @@ export class Allowance {
 
   held(): number {
     return this.lots.reduce((sum, lot) => sum + lot.tokens, 0);
+  }
+
+  /**
+   * Whether to ask for the next grant now, before this one runs out: once what is held is
+   * down to what half a lease's life takes lately, so a round trip shorter than that finds
+   * the next grant here before the last token is spent.
+   */
+  low(nowMs: number, leaseMs: number): boolean {
+    this.count(0, nowMs, leaseMs);
+    return 2 * this.held() < Math.max(this.spent.now, this.spent.before);
   }
 
   /** What to ask for next: about twice what one lease's life took lately, `cost` at least. */

@@ -25,12 +25,18 @@ export class Decisions {
   private readonly clock: () => number;
   deniedFromCache = 0;
 
-  constructor(app: string, objects: SubjectObjects, ruling: Ruling, clock: () => number) {
+  constructor(
+    app: string,
+    objects: SubjectObjects,
+    ruling: Ruling,
+    clock: () => number,
+    background?: (work: Promise<unknown>) => void,
+  ) {
     this.app = app;
     this.objects = objects;
     this.ruling = ruling;
     this.clock = clock;
-    this.grants = new TokenGrants(objects, clock, () => ruling.generation);
+    this.grants = new TokenGrants(objects, clock, () => ruling.generation, background);
   }
 
   get cachedDenials(): number {

@@ -29,11 +29,19 @@ export class TokenGrants {
   private readonly objects: SubjectObjects;
   private readonly clock: () => number;
   private readonly generation: () => number;
+  private readonly background: ((work: Promise<unknown>) => void) | undefined;
 
-  constructor(objects: SubjectObjects, clock: () => number, generation: () => number) {
+  constructor(
+    objects: SubjectObjects,
+    clock: () => number,
+    generation: () => number,
+    /** Keeps an early grant alive past its request; without it, grants are asked when out. */
+    background?: (work: Promise<unknown>) => void,
+  ) {
     this.objects = objects;
     this.clock = clock;
     this.generation = generation;
+    this.background = background;
   }
 
   /**
@@ -62,6 +70,9 @@ export class TokenGrants {
       const nowMs = this.clock();
       const taken = allowance.take(cost, nowMs, generation, lifeMs);
       if (taken) {
+        if (generation === this.generation() && allowance.low(nowMs, lifeMs)) {
+          this.askEarly(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
+        }
         return { allowed: true, taken, remaining: allowance.held() + allowance.bucketLeft };
       }
       // Over the limit, grants come back short, never refused: a check the bucket could not
@@ -79,6 +90,9 @@ export class TokenGrants {
       // Planned under rules since replaced: denied once, nothing consumed for it.
       if (generation !== this.generation()) break;
       const pending = this.inflight.get(stateKey);
+      // At the limit, most checks must be denied: those the isolate cannot cover now are,
+      // at once, rather than each waiting a round trip for a grant that covers few of them.
+      if (pending && allowance.scarce) return dryDenial(limit, cost, 0);
       if (pending) {
         this.waiting.set(stateKey, (this.waiting.get(stateKey) ?? 0) + cost);
         try {
@@ -94,15 +108,45 @@ export class TokenGrants {
         }
         continue;
       }
-      const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
-      this.inflight.set(stateKey, asked);
-      try {
-        leftAfterGrant = await asked;
-      } finally {
-        if (this.inflight.get(stateKey) === asked) this.inflight.delete(stateKey);
-      }
+      leftAfterGrant = await this.asking(
+        stateKey,
+        this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation),
+      );
     }
     return { allowed: false, retryAfterMs: 1, remaining: 0, resetMs: 0 };
+  }
+
+  /** `asked` as the key's grant in flight until it settles. */
+  private async asking(
+    stateKey: string,
+    asked: Promise<number | undefined>,
+  ): Promise<number | undefined> {
+    this.inflight.set(stateKey, asked);
+    try {
+      return await asked;
+    } finally {
+      if (this.inflight.get(stateKey) === asked) this.inflight.delete(stateKey);
+    }
+  }
+
+  /**
+   * Asks for the next grant while this one still admits, kept alive past the request. Its
+   * tokens expire a lease's life after it was asked, like any grant's; what an isolate holds
+   * unspent is still at most about one grant.
+   */
+  private askEarly(
+    stateKey: string,
+    subjectKey: string,
+    limit: ThrottleLimit,
+    cost: number,
+    allowance: Allowance,
+    lifeMs: number,
+    generation: number,
+  ): void {
+    if (this.background === undefined || this.inflight.has(stateKey)) return;
+    const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
+    // A failure here is the next check's to meet, when it asks itself.
+    this.background(this.asking(stateKey, asked).catch(() => undefined));
   }
 
   /** Puts a denied check's tokens back, where their lots have not expired. */
@@ -138,6 +182,7 @@ export class TokenGrants {
     const outcome = await this.objects.grant(subjectKey, { stateKey, limit, want, cost });
     // Whole tokens a check could still be granted: the reserve is never handed out.
     const left = Math.max(0, outcome.remaining - (limit.capacity - leasedMaxCost(limit)));
+    allowance.scarce = outcome.granted === 0 || 4 * left < leasedMaxCost(limit);
     if (outcome.granted > 0) {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
       allowance.bucketLeft = left;

@@ -43,6 +43,11 @@ export interface LimiterOptions {
   ticketSecrets?: () => readonly string[];
   /** Where decisions are counted (src/metrics); only those made with a door's context. */
   sink?: DecisionSink;
+  /**
+   * Keeps work alive past the request that started it (the runtime's waitUntil): a leased
+   * policy's next grant, asked for before the isolate's runs out. Without it, none is.
+   */
+  background?: (work: Promise<unknown>) => void;
 }
 
 /**
@@ -72,7 +77,13 @@ export class Limiter {
       this.decisions.rulesChanged(),
     );
     this.objects = new SubjectObjects(namespace, registry.availability.budgetMs);
-    this.decisions = new Decisions(registry.app, this.objects, this.ruling, this.clock);
+    this.decisions = new Decisions(
+      registry.app,
+      this.objects,
+      this.ruling,
+      this.clock,
+      options.background,
+    );
     this.leases = new Leases(registry, this.objects);
     const secrets = options.ticketSecrets ?? (() => []);
     this.refunds = new Refunds(registry, this.objects, secrets, this.clock);

@@ -24,6 +24,21 @@ function isolates(count: number) {
 const check = async (n: ReturnType<typeof node>) =>
   (await n.limiter.check({ policies: ["hot"] })).allowed;
 
+/**
+ * Checks until the bucket has nothing left to grant: near its limit a check is denied while
+ * the next grant is on its way (and that denial remembered), so a denial alone does not say
+ * the bucket is dry. Each check's own fingerprint keeps it from the remembered ones.
+ */
+async function drain(n: ReturnType<typeof node>) {
+  const unique = async (i: number) =>
+    (await n.limiter.check({ policies: ["hot"], fingerprint: `drain${i}` })).allowed;
+  for (let i = 0; ; ) {
+    while (await unique(i++)) {}
+    await n.settled();
+    if (!(await unique(i++))) return;
+  }
+}
+
 describe("a leased throttle", () => {
   it("admits a burst from its grants with a few object calls, and never more than capacity", async () => {
     const { n, pin } = isolates(1);
@@ -31,8 +46,10 @@ describe("a leased throttle", () => {
     let admitted = 0;
     for (let i = 0; i < 200; i++) if (await check(n)) admitted++;
     expect(admitted).toBeLessThanOrEqual(100);
-    // The reserve of 25 stays in the bucket; grants of a quarter of the rest shrink towards it.
-    expect(admitted).toBeGreaterThanOrEqual(60);
+    // The reserve of 25 stays in the bucket; grants of a quarter of the rest shrink towards
+    // it, and once less than a quarter of the rest is left, checks that find this isolate's
+    // grant spent while it asks for the next are denied.
+    expect(admitted).toBeGreaterThanOrEqual(50);
     expect(n.limiter.stats().objectCalls).toBeLessThan(admitted / 2);
   });
 
@@ -57,6 +74,8 @@ describe("a leased throttle", () => {
       for (const n of nodes) {
         for (let i = 0; i < 3; i++) if (await check(n)) admitted++;
       }
+      // A grant asked early is back within the step: a round trip under 5 ms.
+      await Promise.all(nodes.map((n) => n.settled()));
       // In [0, t]: at most capacity + rate × t.
       expect(admitted).toBeLessThanOrEqual(100 + Math.floor((stepMs * 100) / 1000));
     }
@@ -108,8 +127,7 @@ describe("a leased throttle", () => {
   it("settles an album's verdict after its leased tokens: a denied first member denies the rest", async () => {
     const { n, pin } = isolates(1);
     await pin();
-    let open = true;
-    while (open) open = await check(n);
+    await drain(n);
     const album = (member: number) =>
       n.limiter.decide(
         [n.registry.get("hot")],
