@@ -21,10 +21,10 @@ export class Allowance {
    */
   bucketLeft = 0;
   /**
-   * Whether the last answer to a grant found the bucket short: refused, or less than a
-   * quarter of what may be granted left beyond it. The key is at or near its limit.
+   * When the last answer to a grant found the bucket short (refused, or less than a quarter
+   * of what may be granted left beyond it), if it did: the key was at or near its limit.
    */
-  scarce = false;
+  private scarceSinceMs: number | undefined;
   /** Tokens spent in the current and the previous lease's life, to size the next grant. */
   private spent = { sinceMs: 0, now: 0, before: 0 };
 
@@ -60,9 +60,25 @@ export class Allowance {
     return taken;
   }
 
-  /** Puts tokens back into the lots they came from, where those have not expired. */
+  /** Whether the bucket, as a grant's answer saw it at `askedAtMs`, was short. */
+  sawBucket(short: boolean, askedAtMs: number): void {
+    this.scarceSinceMs = short ? askedAtMs : undefined;
+  }
+
+  /** Whether the key was seen near its limit within the last lease's life: it may refill. */
+  scarceAt(nowMs: number, leaseMs: number): boolean {
+    return this.scarceSinceMs !== undefined && nowMs - this.scarceSinceMs < leaseMs;
+  }
+
+  /**
+   * Puts tokens back into the lots they came from, where those have not expired, and off
+   * what was spent: a check another policy denied did not use them.
+   */
   giveBack(taken: Taken, nowMs: number): void {
-    for (const { lot, tokens } of taken) if (nowMs < lot.expiresAtMs) lot.tokens += tokens;
+    for (const { lot, tokens } of taken) {
+      if (nowMs < lot.expiresAtMs) lot.tokens += tokens;
+      this.spent.now = Math.max(0, this.spent.now - tokens);
+    }
   }
 
   held(): number {
@@ -76,6 +92,9 @@ export class Allowance {
    */
   low(nowMs: number, leaseMs: number): boolean {
     this.count(0, nowMs, leaseMs);
+    // Only for a key spent in the last lease's life as well as this one: tokens asked early
+    // for a key checked now and then would expire unspent.
+    if (this.spent.before === 0) return false;
     return 2 * this.held() < Math.max(this.spent.now, this.spent.before);
   }
 

@@ -95,7 +95,11 @@ export class Decisions {
     const result = checkResult(results, run.refused);
     // A denial decided under rules changed since may not hold under the new ones.
     const sameRules = ruled.generation === this.ruling.generation;
-    if (cacheKey && !result.allowed && !run.duplicate && sameRules) {
+    // A denial while a grant was on its way may not hold once it is back.
+    const provisional = [...(leased?.outcomes.values() ?? [])].some(
+      (outcome) => !outcome.allowed && "provisional" in outcome,
+    );
+    if (cacheKey && !result.allowed && !run.duplicate && sameRules && !provisional) {
       // The horizon counts from before the call, so it is never later than the object's own.
       this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, this.clock());
     }

@@ -9,7 +9,14 @@ export const MAX_LEASED_KEYS = 10_000;
 
 export type Spent =
   | { allowed: true; taken: Taken; remaining: number }
-  | { allowed: false; retryAfterMs: number; remaining: number; resetMs: number };
+  | {
+      allowed: false;
+      retryAfterMs: number;
+      remaining: number;
+      resetMs: number;
+      /** Denied while a grant was on its way that may admit it: not to be remembered. */
+      provisional?: true;
+    };
 
 /**
  * The isolate's side of hot-key leases: for each leased state key, tokens granted by its
@@ -19,7 +26,10 @@ export type Spent =
 export class TokenGrants {
   private readonly allowances = new Map<string, Allowance>();
   /** The grant asked for each key, by whichever check found the allowance short first. */
-  private readonly inflight = new Map<string, Promise<number | undefined>>();
+  private readonly inflight = new Map<
+    string,
+    { asked: Promise<number | undefined>; startMs: number }
+  >();
   private readonly refused = new Map<
     string,
     Spent & { allowed: false; untilMs: number; cost: number }
@@ -70,7 +80,8 @@ export class TokenGrants {
       const nowMs = this.clock();
       const taken = allowance.take(cost, nowMs, generation, lifeMs);
       if (taken) {
-        if (generation === this.generation() && allowance.low(nowMs, lifeMs)) {
+        // Not from a check that just asked: a key checked now and then would ask twice a check.
+        if (attempt === 0 && generation === this.generation() && allowance.low(nowMs, lifeMs)) {
           this.askEarly(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
         }
         return { allowed: true, taken, remaining: allowance.held() + allowance.bucketLeft };
@@ -89,16 +100,23 @@ export class TokenGrants {
       if (attempt >= 3 && nowMs - firstMs >= lifeMs) break;
       // Planned under rules since replaced: denied once, nothing consumed for it.
       if (generation !== this.generation()) break;
-      const pending = this.inflight.get(stateKey);
+      const abandonedAfterMs = this.objects.budgetMs + ABANDONED_MARGIN_MS;
+      let pending = this.inflight.get(stateKey);
+      // Past its call's budget, a grant still in flight belongs to a request that is gone
+      // (src/platform/shared-wait.ts): it never settles, and this check asks anew.
+      if (pending && nowMs - pending.startMs > abandonedAfterMs) {
+        this.inflight.delete(stateKey);
+        pending = undefined;
+      }
       // At the limit, most checks must be denied: those the isolate cannot cover now are,
       // at once, rather than each waiting a round trip for a grant that covers few of them.
-      if (pending && allowance.scarce) return dryDenial(limit, cost, 0);
+      if (pending && allowance.scarceAt(nowMs, lifeMs)) {
+        return scarceDenial(limit, cost, lifeMs, allowance.bucketLeft);
+      }
       if (pending) {
         this.waiting.set(stateKey, (this.waiting.get(stateKey) ?? 0) + cost);
         try {
-          // Another request's call (src/platform/shared-wait.ts): if that request was
-          // cancelled, the grant never settles, and the next check asks anew.
-          const waited = await waitForShared(pending, this.objects.budgetMs + ABANDONED_MARGIN_MS);
+          const waited = await waitForShared(pending.asked, abandonedAfterMs);
           if (waited.settled) leftAfterGrant = waited.value;
           else if (this.inflight.get(stateKey) === pending) this.inflight.delete(stateKey);
         } finally {
@@ -121,11 +139,12 @@ export class TokenGrants {
     stateKey: string,
     asked: Promise<number | undefined>,
   ): Promise<number | undefined> {
-    this.inflight.set(stateKey, asked);
+    const entry = { asked, startMs: this.clock() };
+    this.inflight.set(stateKey, entry);
     try {
       return await asked;
     } finally {
-      if (this.inflight.get(stateKey) === asked) this.inflight.delete(stateKey);
+      if (this.inflight.get(stateKey) === entry) this.inflight.delete(stateKey);
     }
   }
 
@@ -144,6 +163,8 @@ export class TokenGrants {
     generation: number,
   ): void {
     if (this.background === undefined || this.inflight.has(stateKey)) return;
+    // A refusal still in force answers the same: asking again only loads the object.
+    if ((this.refused.get(stateKey)?.untilMs ?? 0) > this.clock()) return;
     const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
     // A failure here is the next check's to meet, when it asks itself.
     this.background(this.asking(stateKey, asked).catch(() => undefined));
@@ -182,14 +203,14 @@ export class TokenGrants {
     const outcome = await this.objects.grant(subjectKey, { stateKey, limit, want, cost });
     // Whole tokens a check could still be granted: the reserve is never handed out.
     const left = Math.max(0, outcome.remaining - (limit.capacity - leasedMaxCost(limit)));
-    allowance.scarce = outcome.granted === 0 || 4 * left < leasedMaxCost(limit);
+    // What the bucket holds says nothing of rules that replaced the ones asked under.
+    if (generation !== this.generation()) return undefined;
+    allowance.sawBucket(outcome.granted === 0 || 4 * left < leasedMaxCost(limit), startMs);
     if (outcome.granted > 0) {
       allowance.add(outcome.granted, startMs, lifeMs, generation);
       allowance.bucketLeft = left;
       return left;
     }
-    // A refusal under rules replaced meanwhile says nothing about the new ones.
-    if (generation !== this.generation()) return undefined;
     // Refused: remembered as a denial at most one lease's life, a little past the object's
     // own horizon when refill is slow, so a flood at the limit asks the object rarely.
     const waitMs = Math.max(outcome.retryAfterMs, Math.min(lifeMs, outcome.retryAfterMs * 4));
@@ -220,6 +241,22 @@ export class TokenGrants {
     this.allowances.set(stateKey, allowance);
     return allowance;
   }
+}
+
+/**
+ * A check denied near the limit while the next grant is on its way: it may be admitted as
+ * soon as that grant is back, so it is told to come back once `cost` has refilled (a lease's
+ * life at most), and the isolate does not remember the denial.
+ */
+function scarceDenial(limit: ThrottleLimit, cost: number, lifeMs: number, left: number): Spent {
+  const msPerToken = (limit.refillSeconds * 1000) / limit.refillTokens;
+  return {
+    allowed: false,
+    retryAfterMs: Math.max(1, Math.min(lifeMs, Math.ceil(cost * msPerToken))),
+    remaining: left,
+    resetMs: Math.ceil(Math.max(0, limit.capacity - left) * msPerToken),
+    provisional: true,
+  };
 }
 
 /** A check the bucket beyond its grants cannot cover: back once `cost` has refilled. */
