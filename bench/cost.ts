@@ -165,7 +165,7 @@ export function costSection(c: CostResult): string {
     const price = priceOf(row);
     return `| ${row.scenario} | ${num(row.workerRequests * million)} | ${num(row.objectRequests * million)} | ${num(row.rowsWritten * million)} | ${num(price.gbSeconds * million)} | ${usd(price.worker)} | ${usd(price.objects)} | ${usd(price.total)} | ${num(row.upstashCommands * million)} | ${usd(price.upstash)} | ${row.source} |`;
   });
-  return `## What a million checks cost
+  return `## 8. What a million checks cost
 
 From what the runs counted: object calls and rows written (the storage run: rows counted at
 each object's storage; the production model: calls and rows of the hot object), and object
@@ -193,7 +193,7 @@ export function costGoals(c: CostResult): Goal[] {
   return c.rows.map((row): Goal => {
     const price = priceOf(row);
     return [
-      `5. price per million checks, ${row.scenario}`,
+      `8. price per million checks, ${row.scenario}`,
       `${usd(price.total)} (objects ${usd(price.objects)}; Upstash ${usd(price.upstash)})`,
       "reported",
       undefined,

@@ -36,7 +36,7 @@ export function modelSection(m: ModelResult): string {
   const intervals = m.runs.flatMap((r) =>
     r.intervals.map((i) => [r.label, `${i.intervalMs} ms`, int(i.most), int(i.bound)]),
   );
-  return `## Hot keys in production: a model
+  return `## 7. Hot keys in production: a model
 
 **A model, not a measurement of production.** One process cannot show a Durable Object's
 ceiling, so \`bench/model.bench-test.ts\` runs the limiter's own code inside workerd (${m.isolates}
@@ -94,7 +94,7 @@ export function modelGoals(m: ModelResult): Goal[] {
   return [
     ...m.runs.map(
       (r): Goal => [
-        `4. over-admissions (model), ${r.label}`,
+        `7. over-admissions (model), ${r.label}`,
         int(overAdmissions(r)),
         "0",
         overAdmissions(r) === 0,
@@ -104,7 +104,7 @@ export function modelGoals(m: ModelResult): Goal[] {
       ? []
       : [
           [
-            `4. share of the allowance used (model), ${binding.label}`,
+            `7. share of the allowance used (model), ${binding.label}`,
             pct(shareUsed(binding)),
             `≥ ${pct(SHARE_GOAL)}`,
             shareUsed(binding) >= SHARE_GOAL,
@@ -112,7 +112,7 @@ export function modelGoals(m: ModelResult): Goal[] {
         ]),
     ...leased.map(
       (r): Goal => [
-        `4. p50 latency of an admitted hot-key check (model), ${r.label}`,
+        `7. p50 latency of an admitted hot-key check (model), ${r.label}`,
         `${r.admittedLatencyMs.p50} ms`,
         `≤ ${latencyGoalMs} ms (1/5 of the ${m.model.roundTripMs} ms round trip)`,
         r.admittedLatencyMs.p50 <= latencyGoalMs,
@@ -122,7 +122,7 @@ export function modelGoals(m: ModelResult): Goal[] {
       ? []
       : [
           [
-            "4. admitted checks per second, leases on ÷ off (model)",
+            "7. admitted checks per second, leases on ÷ off (model)",
             `${(binding.admitted / Math.max(1, off.admitted)).toFixed(1)}×`,
             "reported",
             undefined,

@@ -33,7 +33,7 @@ export function reservationSection(r: ReservationResult): string {
     (w) =>
       `| ${w.label} | ${w.admissions.toLocaleString("en-US")} | ${w.rowsWritten} | ${w.alarmRows} | ${per(w.rowsWritten, w)} | ${per(w.objectCalls, w)} |`,
   );
-  return `### Reservations: rows per admission of a 1,000-a-minute throttle
+  return `## 4a. Reservations: rows per admission of a 1,000-a-minute throttle
 
 Inside workerd with the storage run (\`bench/storage.bench-test.ts\`), through the worker's
 fetch handler. A throttle stores ahead a twentieth of its bucket (50 tokens) per write, so an
@@ -53,7 +53,7 @@ export function reservationGoals(r: ReservationResult): Goal[] {
   return [r.drained, r.belowLimit].map((w): Goal => {
     const rows = w.rowsWritten / w.admissions;
     return [
-      `2. rows per admission, ${w.label}`,
+      `4a. rows per admission, ${w.label}`,
       rows.toFixed(3),
       `≤ ${ROWS_PER_ADMISSION_GOAL}`,
       rows <= ROWS_PER_ADMISSION_GOAL,

@@ -16,6 +16,7 @@ import { gatewayScenarios } from "./gateway.ts";
 import { machine } from "./machine.ts";
 import { metricsMemory } from "./memory.ts";
 import { metricsOnOff, recorderNsPerCheck } from "./metrics.ts";
+import { runModel } from "./model.ts";
 import { startOrigin } from "./origin.ts";
 import { benchPolicies, GENEROUS } from "./policies.ts";
 import { goals, report } from "./report.ts";
@@ -56,6 +57,8 @@ phase("1. core decisions (mitata)");
 const core = await runCore(quick);
 phase("4. storage rows (vitest in workerd)");
 const storage = await runStorage(quick);
+phase("7. hot keys in a production model (vitest in workerd, simulated clock)");
+const model = await runModel(quick);
 
 const originUrl = await startOrigin();
 const botApi = await startFakeBotApi(BOT_TOKEN, GENEROUS);
@@ -94,6 +97,7 @@ const results = {
   stateOnTmpfs: persistTo.startsWith("/dev/shm"),
   core,
   storage,
+  model,
   limiter,
   gateway,
   disk,
