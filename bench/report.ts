@@ -173,7 +173,7 @@ ${table(
 
 \`\`\`sh
 npm install
-npm run bench              # full run, about 5 minutes; rewrites BENCHMARKS.md
+npm run bench              # full run, about 7 minutes; rewrites BENCHMARKS.md
 npm run bench -- --quick   # about 2 minutes, for CI: fails unless every scenario gives numbers;
                            # its report goes to the temp directory, never here
 npx vitest run -c bench/vitest.storage.config.ts   # the storage run (§4) alone

@@ -2,7 +2,7 @@
 // end to end on `wrangler dev` under autocannon, all on this machine, loopback only, all with
 // the bench's own policies (bench/policies.ts). Asserts no timings: a run fails only when a
 // scenario did not do what it says (the statuses it expects).
-//   npm run bench              full run, about 5 minutes; rewrites BENCHMARKS.md
+//   npm run bench              full run, about 7 minutes; rewrites BENCHMARKS.md
 //   npm run bench -- --quick   short run for CI; its report goes to the temp directory
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
