@@ -33,7 +33,7 @@ export interface Session<K extends string> {
   measured: Record<K, Measured>;
 }
 
-export type LimiterResults = Session<"allowed" | "global" | "flood" | "telegram"> & {
+export type LimiterResults = Session<"allowed" | "disabled" | "global" | "flood" | "telegram"> & {
   origin: LoadResult;
   economics: FloodEconomics;
 };
@@ -63,10 +63,10 @@ async function measure(name: string, timing: Timing, spec: Spec, seconds = timin
   return result;
 }
 
-type Floors = ReturnType<typeof floors>;
+export type Floors = ReturnType<typeof floors>;
 
 /** Runs of a worker's no-op route, one before the first scenario and one after each. */
-function floors(name: string, spec: Spec, timing: Timing) {
+export function floors(name: string, spec: Spec, timing: Timing) {
   const runs: LoadResult[] = [];
   const next = async () => {
     if (runs.length === 0) await run(spec, timing, timing.warmupS);
@@ -164,6 +164,20 @@ function telegramUpdates(timing: Timing): () => string {
   };
 }
 
+/** Telegram's POST of those updates to `url`, with the webhook's secret. */
+export function webhookSpec(url: string, timing: Timing): Spec {
+  return {
+    url,
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+    },
+    body: telegramUpdates(timing),
+    expectStatus: 200,
+  };
+}
+
 export async function limiterScenarios(
   url: string,
   originUrl: string,
@@ -171,6 +185,10 @@ export async function limiterScenarios(
 ): Promise<LimiterResults> {
   const healthz = healthzFloors(url, timing);
   const allowed = await allowedPath(url, timing, healthz);
+  const disabled = await healthz.around(
+    "POST /v1/check, disabled policy (no object call)",
+    checkSpec(url, { policies: ["bench_disabled"], user: "anyone" }),
+  );
   const global = await healthz.around(
     "POST /v1/check, global scope (one object)",
     checkSpec(url, { policies: ["bench_global"] }),
@@ -179,28 +197,17 @@ export async function limiterScenarios(
     "POST /v1/check, one key flooded",
     checkSpec(url, { policies: ["bench_flood"], user: "flooder" }, 429),
   );
-  const webhook = {
-    method: "POST" as const,
-    headers: {
-      "Content-Type": "application/json",
-      "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
-    },
-    body: telegramUpdates(timing),
-    expectStatus: 200,
-  };
-  const telegram = await healthz.around("POST /telegram/bench", {
-    ...webhook,
-    url: `${url}/telegram/bench`,
-  });
-  await run({ ...webhook, url: originUrl }, timing, timing.warmupS);
-  const origin = await measure("POST straight to the origin", timing, {
-    ...webhook,
-    url: originUrl,
-  });
+  const webhook = webhookSpec(originUrl, timing);
+  const telegram = await healthz.around(
+    "POST /telegram/bench",
+    webhookSpec(`${url}/telegram/bench`, timing),
+  );
+  await run(webhook, timing, timing.warmupS);
+  const origin = await measure("POST straight to the origin", timing, webhook);
   const economics = await floodEconomics(url, timing);
   return {
     floors: healthz.runs,
-    measured: { allowed, global, flood, telegram },
+    measured: { allowed, disabled, global, flood, telegram },
     origin,
     economics,
   };

@@ -34,6 +34,11 @@ export function benchPolicies(originUrl: string, botApiUrl = NO_ORIGIN): object 
       bench_user: { ...generous, description: "The allowed path: every check admitted" },
       // The example consumer's GET /hello names this policy.
       user_throttle: { ...generous, description: "The consumer's policy, generous" },
+      bench_disabled: {
+        ...generous,
+        enabled: false,
+        description: "Switched off: a check that calls no object (auth, parsing, validation)",
+      },
       bench_global: {
         ...generous,
         scope: "global",

@@ -2,9 +2,9 @@
 // end to end on `wrangler dev` under autocannon, all on this machine, loopback only, all with
 // the bench's own policies (bench/policies.ts). Asserts no timings: a run fails only when a
 // scenario did not do what it says (the statuses it expects).
-//   npm run bench              full run, about 3 minutes; rewrites BENCHMARKS.md
+//   npm run bench              full run, about 7 minutes; rewrites BENCHMARKS.md
 //   npm run bench -- --quick   short run for CI; its report goes to the temp directory
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDev } from "../scripts/e2e/dev-server.ts";
@@ -20,6 +20,7 @@ import { runModel } from "./model.ts";
 import { startOrigin } from "./origin.ts";
 import { benchPolicies, GENEROUS } from "./policies.ts";
 import { goals, report } from "./report.ts";
+import { floorPass } from "./runtime-floors.ts";
 import { runStorage } from "./storage.ts";
 
 const quick = process.argv.includes("--quick");
@@ -63,12 +64,28 @@ const model = await runModel(quick);
 const originUrl = await startOrigin();
 const botApi = await startFakeBotApi(BOT_TOKEN, GENEROUS);
 const cwd = makeSandbox(benchPolicies(originUrl, botApi.url));
+cpSync(join(ROOT, "bench/floors"), join(cwd, "bench/floors"), { recursive: true });
 const persistTo = stateDir(false);
-phase("2, 3, 5, 6. the limiter and the Bot API gateway on wrangler dev");
-const { limiter, gateway } = await session({ cwd, persistTo }, async (url) => ({
-  limiter: await limiterScenarios(url, originUrl, timing),
-  gateway: await gatewayScenarios(url, botApi.url, timing),
-}));
+const floorsSession = {
+  cwd,
+  configs: ["bench/floors/wrangler.toml"],
+  persistTo: stateDir(false),
+  readyPath: "/noop",
+  vars: { ORIGIN: originUrl },
+};
+phase("2, 3, 5, 6. the limiter and the Bot API gateway, the runtime's floors around them");
+const { limiter, gateway, floors } = await session({ cwd, persistTo }, (url) =>
+  session(floorsSession, async (floorsUrl) => {
+    const before = await floorPass(floorsUrl, timing);
+    const limiter = await limiterScenarios(url, originUrl, timing);
+    const after = await floorPass(floorsUrl, timing);
+    return {
+      limiter,
+      floors: { before, after },
+      gateway: await gatewayScenarios(url, botApi.url, timing),
+    };
+  }),
+);
 phase("2. the allowed path with its state on disk");
 const disk = await session({ cwd, persistTo: stateDir(true) }, (url) => allowedOnly(url, timing));
 phase("6. the allowed path with metrics off and on, two sessions in alternating rounds");
@@ -99,6 +116,7 @@ const results = {
   storage,
   model,
   limiter,
+  floors,
   gateway,
   disk,
   metrics,

@@ -21,6 +21,8 @@ export interface DevOptions {
   readyPath?: string;
   /** `--var NAME:value` for each, e.g. `METRICS_ENABLED: "false"`. */
   vars?: Record<string, string>;
+  /** Where workerd's inspector listens (bench/profile.ts); wrangler picks one by default. */
+  inspectorPort?: number;
 }
 
 // wrangler runs in its own process group so a crash can be simulated by killing the group;
@@ -41,7 +43,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 
 /** A port nothing listens on now, so a leftover server elsewhere cannot collide with ours. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -66,6 +68,8 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   for (const config of options.configs ?? ["wrangler.toml"]) args.push("-c", config);
   for (const [name, value] of Object.entries(options.vars ?? {}))
     args.push("--var", `${name}:${value}`);
+  if (options.inspectorPort !== undefined)
+    args.push("--inspector-port", String(options.inspectorPort));
   args.push("--persist-to", options.persistTo, "--log-level", "error");
   const child = spawn("npx", args, {
     cwd: options.cwd,

@@ -127,7 +127,7 @@ export function dashboardRoutes(services: Services, clock: () => number = Date.n
 
   app.post("/sign-in", async (c) => {
     const token = field(c.get("form"), "token");
-    if (token === undefined || !(await secretsEqual(token, adminToken(c)))) {
+    if (token === undefined || !secretsEqual(token, adminToken(c))) {
       return c.html(`<!doctype html>${<SignIn error="That is not the admin token." />}`, 401);
     }
     await startSession(c, clock());
@@ -144,7 +144,7 @@ export function dashboardRoutes(services: Services, clock: () => number = Date.n
       }
       return c.html(`<!doctype html>${<SignIn error="Sign in first." />}`, 401);
     }
-    if (c.req.method === "POST" && !(await csrfMatches(session, field(c.get("form"), "_csrf")))) {
+    if (c.req.method === "POST" && !csrfMatches(session, field(c.get("form"), "_csrf"))) {
       throw new HTTPException(403, {
         message: "this form is stale or from elsewhere: reload the page",
       });

@@ -75,8 +75,6 @@ export function endSession(c: Context): void {
 }
 
 /** Whether a form carries its session's token (compared in constant time). */
-export function csrfMatches(session: Session, given: unknown): Promise<boolean> {
-  return typeof given === "string" && given !== ""
-    ? secretsEqual(given, session.csrf)
-    : Promise.resolve(false);
+export function csrfMatches(session: Session, given: unknown): boolean {
+  return typeof given === "string" && given !== "" && secretsEqual(given, session.csrf);
 }

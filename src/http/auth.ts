@@ -13,8 +13,19 @@ export type TokenName = "API_TOKEN" | "ADMIN_TOKEN" | "METRICS_TOKEN";
  * rotation, its `<name>_NEXT`; or 401.
  */
 export function bearerAuth(...names: [TokenName, ...TokenName[]]) {
+  // An isolate's env and its secrets do not change (a new secret starts new isolates), so the
+  // accepted values are looked up once per env rather than on every request.
+  const acceptedBy = new WeakMap<object, string[]>();
+  const acceptedIn = (env: object): string[] => {
+    let accepted = acceptedBy.get(env);
+    if (accepted === undefined) {
+      accepted = names.flatMap((name) => rotatingSecret(env, name));
+      acceptedBy.set(env, accepted);
+    }
+    return accepted;
+  };
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const accepted = names.flatMap((name) => rotatingSecret(c.env, name));
+    const accepted = acceptedIn(c.env);
     if (accepted.length === 0) {
       throw new HTTPException(503, {
         message: `the server has no ${names.join(" or ")} configured`,
@@ -26,7 +37,7 @@ export function bearerAuth(...names: [TokenName, ...TokenName[]]) {
       c.header("WWW-Authenticate", 'Bearer realm="limiter"');
       throw new HTTPException(401, { message: "missing bearer token" });
     }
-    if (!(await matchesAny(match[1], accepted))) {
+    if (!matchesAny(match[1], accepted)) {
       c.header("WWW-Authenticate", 'Bearer realm="limiter", error="invalid_token"');
       throw new HTTPException(401, { message: "invalid bearer token" });
     }

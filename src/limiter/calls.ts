@@ -41,13 +41,22 @@ export async function callObject<T>(
   }
 }
 
+/** `promise`, or a LimiterUnavailableError at `deadline`: one timer, cleared on settling. */
 function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new LimiterUnavailableError("rate-limit object did not answer in time")),
       Math.max(0, deadline - Date.now()),
     );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,7 +3,13 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+type ToBase64 = (this: Uint8Array, options: { alphabet: "base64url"; omitPadding: true }) => string;
+/** The runtime's own encoder (workerd has it; Node 22 does not): no string built per byte. */
+const nativeToBase64 = (Uint8Array.prototype as { toBase64?: ToBase64 }).toBase64;
+const BASE64URL = { alphabet: "base64url", omitPadding: true } as const;
+
 export function bytesToBase64Url(bytes: Uint8Array): string {
+  if (nativeToBase64 !== undefined) return nativeToBase64.call(bytes, BASE64URL);
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");

@@ -1,23 +1,24 @@
+import { createHash } from "node:crypto";
+
 const encoder = new TextEncoder();
 
-async function digest(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", encoder.encode(text));
-}
+// Synchronous: every request that carries a token hashes it, and the profile of a check put
+// the promises of crypto.subtle.digest among its costs.
+const digest = (text: string): Uint8Array => createHash("sha256").update(text).digest();
 
 /**
  * Compares secrets in constant time. Hashing first gives both sides one length, so neither
  * the contents nor the length of the secret leak through timing.
  */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(given), expectedDigest(expected)]);
-  return crypto.subtle.timingSafeEqual(a, b);
+export function secretsEqual(given: string, expected: string): boolean {
+  return crypto.subtle.timingSafeEqual(digest(given), expectedDigest(expected));
 }
 
 // The expected secrets are few and fixed per deployment: hash each once per isolate rather
 // than on every request. Keyed by the secret itself, so a rotated secret is hashed anew.
-const expectedDigests = new Map<string, Promise<ArrayBuffer>>();
+const expectedDigests = new Map<string, Uint8Array>();
 
-function expectedDigest(secret: string): Promise<ArrayBuffer> {
+function expectedDigest(secret: string): Uint8Array {
   let hashed = expectedDigests.get(secret);
   if (hashed === undefined) {
     if (expectedDigests.size >= 16) expectedDigests.clear();
@@ -52,9 +53,10 @@ export function rotatingSecret(env: object, name: string): string[] {
  * Whether `given` equals one of `accepted`. Each is compared in constant time, and every one
  * is compared, so timing says nothing of which matched.
  */
-export async function matchesAny(given: string, accepted: readonly string[]): Promise<boolean> {
-  const matches = await Promise.all(accepted.map((secret) => secretsEqual(given, secret)));
-  return matches.includes(true);
+export function matchesAny(given: string, accepted: readonly string[]): boolean {
+  let matched = false;
+  for (const secret of accepted) matched = secretsEqual(given, secret) || matched;
+  return matched;
 }
 
 // Derived keys, by purpose and secret, made once per isolate like the digests above.

@@ -99,7 +99,7 @@ export function telegramRoutes({ registry, limiter }: Services) {
       throw new HTTPException(404, { message: "unknown bot" });
     }
     const given = c.req.header(SECRET_HEADER);
-    if (!given || !(await secretsEqual(given, secret(c.env, bot.secretTokenSecret)))) {
+    if (!given || !secretsEqual(given, secret(c.env, bot.secretTokenSecret))) {
       throw new HTTPException(401, { message: `missing or wrong ${SECRET_HEADER}` });
     }
     c.set("bot", bot);

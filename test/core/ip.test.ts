@@ -29,6 +29,22 @@ describe("IP addresses", () => {
     expect(parseIp(`::${"0".repeat(200)}1`)).toBeUndefined();
   });
 
+  it("reads dotted-quad text as ipaddr.js does, canonical or not (property)", () => {
+    const octet = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom("00", "01", "010", "-1", " 1", "1 "),
+    );
+    const quad = fc.tuple(octet, octet, octet, octet).map((parts) => parts.join("."));
+    fc.assert(
+      fc.property(fc.oneof(quad, fc.ipV4(), fc.ipV4Extended()), (text) => {
+        const expected = ipaddr.IPv4.isValidFourPartDecimal(text)
+          ? ipaddr.IPv4.parse(text).toString()
+          : undefined;
+        expect(parseIp(text)).toBe(expected);
+      }),
+    );
+  });
+
   it("counts IPv4 per address and IPv6 per network", () => {
     expect(ipNetworkId("203.0.113.9", 64)).toBe("203.0.113.9");
     expect(ipNetworkId("2001:db8:1:2:3:4:5:6", 64)).toBe("2001-db8-1-2--/64");

@@ -36,7 +36,7 @@ async function authenticate(
     log({ event: "gateway_misconfigured", bot: botName, missingSecret: gateway.tokenSecret });
     return botApiError(500, "Internal Server Error: the gateway has no token for this bot");
   }
-  return (await secretsEqual(auth.slice(3), token)) ? { botName, gateway, token } : unauthorized();
+  return secretsEqual(auth.slice(3), token) ? { botName, gateway, token } : unauthorized();
 }
 
 /** The Bot API server's answer as it is, or a 502 that says nothing of the URL. */
