@@ -313,7 +313,12 @@ export function throttleReservation(
   // Below empty if need be: a bucket at its limit still writes once a reservation, not at
   // every admission. Only a restart ever decides from it, denying until it has refilled.
   const reserved = level - (reservationTokens(limit) - 1) * perToken;
-  const state = stateFor(limit, reserved, nowMs, next?.sinceMs ?? nowMs, next?.refundedUnits ?? 0);
+  // A reservation of one token is the admission itself: memory's own state is stored, and
+  // nothing is left ahead for the object to write down again later.
+  const state =
+    reserved === level && next !== undefined
+      ? next
+      : stateFor(limit, reserved, nowMs, next?.sinceMs ?? nowMs, next?.refundedUnits ?? 0);
   const recoverAtMs = nowMs + ceilDiv(limit.capacity * perToken - reserved, limit.refillTokens);
   return { write: true, state, recoverAtMs };
 }
