@@ -395,20 +395,17 @@ ${table(
   ],
 )}
 
-Where these fall short of their goals, and why. A CPU profile of each route under load
-(\`node bench/profile.ts allowed\`, and CPU time per request read from \`/proc\` while the
-scenarios alternate) puts most of a request in the runtime, not in the limiter: \`wrangler
-dev\`'s proxy is a second workerd that spends about 1.1–1.6 ms on every request, the no-op
-routes' included, and the bare Worker's object call with one \`kv.put\` itself runs at about
-60–65% of its no-op route, below the 70% asked of our allowed check. Inside the worker, our
-allowed check took about 3.0 ms of CPU against the bare object call's 2.1 ms: about 0.3 ms
-before the call (the token check, zod, the plan) and about 0.5 ms around it (the object's
-decision, its alarm, the refund ticket), none of it one hot spot left (the ones the profile
-showed are removed: the admin routes' middleware, the token's digest promises, IPv4 parsing,
-the deadline race, base64url). The Telegram route does more than the bare forwarder: the
-secret check, rules, and one object call that stores the update's claim (duplicate
-detection needs that row) before the same forward, so it is measured against a floor that
-makes no object call at all.`;
+Where these fall short of their goals, and why. The bare object call with one \`kv.put\` ran
+at ${pct(floorRatio(f, "object"))} of its own no-op route in this run, and the ratelimits
+binding at ${pct(floorRatio(f, "ratelimit"))}: what the runtime itself spends around one call
+leaves less than the 70% asked of our allowed check. A CPU profile of a route under load
+(\`node bench/profile.ts allowed\`) shows where the rest goes: \`wrangler dev\`'s proxy, a
+second workerd that every request passes, the no-op routes' included; then, in our worker,
+the token check, zod and the plan before the call, and the object's decision, its alarm and
+the refund ticket around it, none of them one hot spot since the ones it showed were removed.
+The Telegram route does more than the bare forwarder: the secret check, rules, and one
+object call that stores the update's claim (duplicate detection needs that row) before the
+same forward, so it is measured against a floor that makes no object call at all.`;
 }
 
 function metricsSection(r: BenchResults): string {

@@ -1,7 +1,5 @@
-// Runs the storage benchmark (bench/storage.bench-test.ts) inside workerd through vitest's
-// Node API, and takes its numbers from the test's metadata.
-import { startVitest } from "vitest/node";
-import { ROOT } from "../scripts/e2e/sandbox.ts";
+// Runs the storage benchmark (bench/storage.bench-test.ts) inside workerd.
+import { runInWorkerd } from "./in-workerd.ts";
 
 interface Written {
   rowsWritten: number;
@@ -23,24 +21,6 @@ declare module "vitest" {
   }
 }
 
-export async function runStorage(quick: boolean): Promise<StorageResult> {
-  process.env.BENCH_SCALE = quick ? "quick" : "full";
-  const vitest = await startVitest([], {
-    root: ROOT,
-    config: "bench/vitest.storage.config.ts",
-    watch: false,
-    // Only failures: vitest's own report is noise beside the bench's.
-    reporters: [{ onTestCaseResult: () => {} }],
-  });
-  try {
-    const [test] = vitest.state.getTestModules().flatMap((m) => [...m.children.allTests()]);
-    const result = test?.meta().storage;
-    if (test === undefined || !test.ok() || result === undefined) {
-      const errors = test?.result().errors ?? [];
-      throw new Error(`the storage benchmark failed: ${errors.map((e) => e.message).join("; ")}`);
-    }
-    return result;
-  } finally {
-    await vitest.close();
-  }
+export function runStorage(quick: boolean): Promise<StorageResult> {
+  return runInWorkerd("the storage benchmark", "bench/vitest.storage.config.ts", "storage", quick);
 }
