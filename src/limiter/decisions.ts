@@ -5,7 +5,7 @@ import { coordinate } from "./coordinator.ts";
 import type { Claim, Decided, Ticket } from "./decided.ts";
 import { aged, denialKey, MAX_CACHED_DENIALS } from "./denials.ts";
 import { TokenGrants } from "./grants.ts";
-import { leasedStep } from "./leased.ts";
+import { type LeasedStep, leasedStep } from "./leased.ts";
 import type { SubjectObjects } from "./objects.ts";
 import { checkResult, policyResults } from "./outcome.ts";
 import { type CheckPlan, claimHome, type Decidable, planCheck } from "./plan.ts";
@@ -95,11 +95,7 @@ export class Decisions {
     const result = checkResult(results, run.refused);
     // A denial decided under rules changed since may not hold under the new ones.
     const sameRules = ruled.generation === this.ruling.generation;
-    // A denial while a grant was on its way may not hold once it is back.
-    const provisional = [...(leased?.outcomes.values() ?? [])].some(
-      (outcome) => !outcome.allowed && "provisional" in outcome,
-    );
-    if (cacheKey && !result.allowed && !run.duplicate && sameRules && !provisional) {
+    if (cacheKey && !result.allowed && !run.duplicate && sameRules && !provisional(leased)) {
       // The horizon counts from before the call, so it is never later than the object's own.
       this.denials.set(cacheKey, request.cost, startMs + result.retryAfterMs, result, this.clock());
     }
@@ -118,4 +114,13 @@ function stateKeysOf(plan: CheckPlan): string[] {
     ...plan.batches.flatMap((batch) => batch.items.map((item) => item.stateKey)),
     ...plan.policies.flatMap((p) => (p.status === "leased" ? [p.stateKey] : [])),
   ];
+}
+
+/** A leased policy denied while a grant was on its way, which may admit once it is back. */
+function provisional(leased: LeasedStep | undefined): boolean {
+  if (leased === undefined) return false;
+  for (const outcome of leased.outcomes.values()) {
+    if (!outcome.allowed && "provisional" in outcome) return true;
+  }
+  return false;
 }

@@ -18,6 +18,17 @@ export type Spent =
       provisional?: true;
     };
 
+/** One check's leased policy, as `spend` asks for it: what every grant call for it needs. */
+interface Asking {
+  stateKey: string;
+  subjectKey: string;
+  limit: ThrottleLimit;
+  cost: number;
+  /** The rules the limit comes from (see `spend`). */
+  generation: number;
+  lifeMs: number;
+}
+
 /**
  * The isolate's side of hot-key leases: for each leased state key, tokens granted by its
  * object in batches, spent here without a call. One grant in flight per key: checks that
@@ -68,6 +79,7 @@ export class TokenGrants {
     generation: number,
   ): Promise<Spent> {
     const lifeMs = leaseMs(limit);
+    const asking: Asking = { stateKey, subjectKey, limit, cost, generation, lifeMs };
     const firstMs = this.clock();
     // Checks that find the allowance short wait for the grant in flight, then for the next
     // one, which asks for what they wait for too: each grant takes tokens from the bucket, or
@@ -82,7 +94,7 @@ export class TokenGrants {
       if (taken) {
         // Not from a check that just asked: a key checked now and then would ask twice a check.
         if (attempt === 0 && generation === this.generation() && allowance.low(nowMs, lifeMs)) {
-          this.askEarly(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
+          this.askEarly(asking, allowance);
         }
         return { allowed: true, taken, remaining: allowance.held() + allowance.bucketLeft };
       }
@@ -126,16 +138,13 @@ export class TokenGrants {
         }
         continue;
       }
-      leftAfterGrant = await this.asking(
-        stateKey,
-        this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation),
-      );
+      leftAfterGrant = await this.inFlight(stateKey, this.ask(asking, allowance));
     }
     return { allowed: false, retryAfterMs: 1, remaining: 0, resetMs: 0 };
   }
 
   /** `asked` as the key's grant in flight until it settles. */
-  private async asking(
+  private async inFlight(
     stateKey: string,
     asked: Promise<number | undefined>,
   ): Promise<number | undefined> {
@@ -153,21 +162,13 @@ export class TokenGrants {
    * tokens expire a lease's life after it was asked, like any grant's; what an isolate holds
    * unspent is still at most about one grant.
    */
-  private askEarly(
-    stateKey: string,
-    subjectKey: string,
-    limit: ThrottleLimit,
-    cost: number,
-    allowance: Allowance,
-    lifeMs: number,
-    generation: number,
-  ): void {
+  private askEarly(asking: Asking, allowance: Allowance): void {
+    const { stateKey } = asking;
     if (this.background === undefined || this.inflight.has(stateKey)) return;
     // A refusal still in force answers the same: asking again only loads the object.
     if ((this.refused.get(stateKey)?.untilMs ?? 0) > this.clock()) return;
-    const asked = this.ask(stateKey, subjectKey, limit, cost, allowance, lifeMs, generation);
     // A failure here is the next check's to meet, when it asks itself.
-    this.background(this.asking(stateKey, asked).catch(() => undefined));
+    this.background(this.inFlight(stateKey, this.ask(asking, allowance)).catch(() => undefined));
   }
 
   /** Puts a denied check's tokens back, where their lots have not expired. */
@@ -186,15 +187,8 @@ export class TokenGrants {
     this.refused.clear();
   }
 
-  private async ask(
-    stateKey: string,
-    subjectKey: string,
-    limit: ThrottleLimit,
-    cost: number,
-    allowance: Allowance,
-    lifeMs: number,
-    generation: number,
-  ): Promise<number | undefined> {
+  private async ask(asking: Asking, allowance: Allowance): Promise<number | undefined> {
+    const { stateKey, subjectKey, limit, cost, generation, lifeMs } = asking;
     const startMs = this.clock();
     const want = Math.max(
       allowance.want(cost, startMs, lifeMs),
@@ -249,23 +243,25 @@ export class TokenGrants {
  * life at most), and the isolate does not remember the denial.
  */
 function scarceDenial(limit: ThrottleLimit, cost: number, lifeMs: number, left: number): Spent {
-  const msPerToken = (limit.refillSeconds * 1000) / limit.refillTokens;
   return {
     allowed: false,
-    retryAfterMs: Math.max(1, Math.min(lifeMs, Math.ceil(cost * msPerToken))),
+    retryAfterMs: Math.min(lifeMs, refillMs(limit, cost)),
     remaining: left,
-    resetMs: Math.ceil(Math.max(0, limit.capacity - left) * msPerToken),
+    resetMs: refillMs(limit, limit.capacity - left),
     provisional: true,
   };
 }
 
 /** A check the bucket beyond its grants cannot cover: back once `cost` has refilled. */
 function dryDenial(limit: ThrottleLimit, cost: number, left: number): Spent {
-  const msPerToken = (limit.refillSeconds * 1000) / limit.refillTokens;
   return {
     allowed: false,
-    retryAfterMs: Math.max(1, Math.ceil((cost - left) * msPerToken)),
+    retryAfterMs: refillMs(limit, cost - left),
     remaining: 0,
-    resetMs: Math.ceil((limit.capacity - left) * msPerToken),
+    resetMs: refillMs(limit, limit.capacity - left),
   };
 }
+
+/** How long `tokens` take to refill, a millisecond at least. */
+const refillMs = (limit: ThrottleLimit, tokens: number): number =>
+  Math.max(1, Math.ceil((tokens * limit.refillSeconds * 1000) / limit.refillTokens));
