@@ -300,13 +300,15 @@ export interface PolicyMetrics {
   counts: MetricsCounts;
   /** Denied by this policy, of its checks (0 without checks). */
   denialRate: number;
+  /** Would have been denied (shadow mode), of its checks. */
   shadowDenialRate: number;
   doors: Record<string, MetricsCounts>;
   /** Minutes with any count, oldest first. */
   perMinute: ({ minute: string } & MetricsCounts)[];
   topSubjects: {
+    /** Checks of this policy that limited someone in the last hour of the window at most. */
     limited: number;
-    /** Each count is within this of the true number. */
+    /** Each count is within this of the true number (two sketches, each within limited/100). */
     maxError: number;
     subjects: { id: string; subject?: Record<string, string>; count: number }[];
   };

@@ -1,5 +1,6 @@
 // What is counted per policy, per minute, per door (and Telegram bot and rule). One list, so
 // the isolate's tally, the object's tables, the JSON and the Prometheus names never drift.
+import type { GatewayMetrics, MetricsCounts } from "../client/types.ts";
 
 export const COUNTERS = [
   "checks",
@@ -17,6 +18,12 @@ export const COUNTERS = [
 export type Counter = (typeof COUNTERS)[number];
 export type Counts = Record<Counter, number>;
 
+// The client spells the counters out for its readers; a counter added here and not there,
+// or the other way round, fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const countsAsTheClientReads: Same<Counts, MetricsCounts> = true;
+void countsAsTheClientReads;
+
 /** What the Bot API gateway counts per bot (`Metrics.gateway`). */
 export const GATEWAY_COUNTERS = [
   "sent",
@@ -28,6 +35,8 @@ export const GATEWAY_COUNTERS = [
 
 export type GatewayCounter = (typeof GATEWAY_COUNTERS)[number];
 export type GatewayCounts = Record<GatewayCounter, number>;
+const gatewayAsTheClientReads: Same<GatewayCounts, GatewayMetrics> = true;
+void gatewayAsTheClientReads;
 
 export const zeroCounts = (): Counts =>
   Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Counts;

@@ -1,9 +1,9 @@
+import type { MetricsReport, PolicyMetrics as PolicyReport } from "../client/types.ts";
 import type { Registry } from "../config/registry.ts";
 import {
   addInto,
   type Counts,
   countsOf,
-  type GatewayCounts,
   MINUTE_MS,
   zeroCounts,
   zeroGatewayCounts,
@@ -13,40 +13,8 @@ import { FLUSH_INTERVAL_MS } from "./recorder.ts";
 import { subjectIdentity } from "./subjects.ts";
 import { TOP_SUBJECTS_CAPACITY } from "./tally.ts";
 
-export interface PolicyReport {
-  name: string;
-  /** Absent for a policy no longer in policies.json that still has counts in the window. */
-  mode?: "enforce" | "shadow";
-  kind?: string;
-  scope?: string;
-  counts: Counts;
-  /** Denied by this policy, of its checks (0 without checks). */
-  denialRate: number;
-  /** Would have been denied (shadow mode), of its checks. */
-  shadowDenialRate: number;
-  doors: Record<string, Counts>;
-  /** Minutes with any count, oldest first. */
-  perMinute: ({ minute: string } & Counts)[];
-  topSubjects: {
-    /** Checks of this policy that limited someone in the last hour of the window at most. */
-    limited: number;
-    /** Each count is within this of the true number (two sketches, each within limited/100). */
-    maxError: number;
-    subjects: { id: string; subject?: Record<string, string>; count: number }[];
-  };
-}
-
-export interface MetricsReport {
-  from: string;
-  to: string;
-  minutes: number;
-  flushSeconds: number;
-  policies: PolicyReport[];
-  telegram: Record<
-    string,
-    { rules: Record<string, Record<string, Counts>>; gateway: GatewayCounts }
-  >;
-}
+// The report's shape is the client's (src/client/types.ts), which a bound Worker reads over RPC.
+export type { MetricsReport, PolicyMetrics as PolicyReport } from "../client/types.ts";
 
 const iso = (minute: number) => new Date(minute * MINUTE_MS).toISOString();
 const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
