@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { node, uid } from "../rules/nodes.ts";
+import { gatedGrants } from "./gated-grants.ts";
 
 // Findings of a review of leased throttles ("Hot keys" in README.md). The policy: 100 a
 // second, a bucket of 100, a lease life of 250 ms, a reserve of 25 tokens.
@@ -113,35 +113,6 @@ describe("leased throttles across a rules change, reviewed", () => {
     expect(admitted).toBeLessThanOrEqual(100);
   });
 });
-
-/** The objects, with grant calls held while the test keeps the gate closed. */
-function gatedGrants() {
-  let gate: Promise<void> = Promise.resolve();
-  let release: () => void = () => {};
-  const close = () => {
-    gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-  };
-  const namespace = {
-    getByName(name: string) {
-      const stub = env.LIMITER.getByName(name) as unknown as {
-        grant: (...args: unknown[]) => Promise<unknown>;
-      };
-      // RPC stubs answer any property, `apply` and `bind` too: calls go through the stub.
-      return new Proxy(stub, {
-        get(target, prop) {
-          if (prop !== "grant") return Reflect.get(target, prop);
-          return async (...args: unknown[]) => {
-            await gate;
-            return target.grant(...args);
-          };
-        },
-      });
-    },
-  };
-  return { namespace, close, open: () => release() };
-}
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
 

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { leasedMaxCost } from "../../src/core/grant.ts";
 import type { ThrottleLimit } from "../../src/core/throttle.ts";
@@ -6,6 +5,7 @@ import { TokenGrants } from "../../src/limiter/grants.ts";
 import type { SubjectObjects } from "../../src/limiter/objects.ts";
 import type { GrantItem, GrantOutcome } from "../../src/limiter/protocol.ts";
 import { node, uid } from "../rules/nodes.ts";
+import { gatedGrants } from "./gated-grants.ts";
 
 // Findings of a review of early grants (prefetch) and the scarcity rule of leased throttles
 // ("Hot keys" in README.md).
@@ -13,32 +13,6 @@ const T0 = Date.now();
 
 const check = (n: ReturnType<typeof node>, policies = ["hot"], cost = 1, fingerprint?: string) =>
   n.limiter.check({ policies, cost, fingerprint });
-
-/** The objects, with every grant call after the first `free` held until the test opens. */
-function gatedAfter(free: number) {
-  let calls = 0;
-  let release: () => void = () => {};
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const namespace = {
-    getByName(name: string) {
-      const stub = env.LIMITER.getByName(name) as unknown as {
-        grant: (...args: unknown[]) => Promise<unknown>;
-      };
-      return new Proxy(stub, {
-        get(target, prop) {
-          if (prop !== "grant") return Reflect.get(target, prop);
-          return async (...args: unknown[]) => {
-            if (++calls > free) await gate;
-            return target.grant(...args);
-          };
-        },
-      });
-    },
-  };
-  return { namespace, open: () => release() };
-}
 
 describe("the scarcity rule, reviewed", () => {
   it("does not deny forever when the grant in flight belongs to a request that is gone", async () => {
@@ -92,10 +66,11 @@ describe("the scarcity rule, reviewed", () => {
     // Another isolate spends 80 of the 99 that may be granted: 19 are left to grant.
     expect((await check(other, ["hot"], 80)).allowed).toBe(true);
     // This isolate: its first grant call goes through, the next is held.
-    const { namespace, open } = gatedAfter(1);
+    const { namespace, close, open } = gatedGrants();
     const n = node(json, T0, namespace);
     // Granted 1 with 18 left beyond it (under a quarter of 99: scarce).
     expect((await check(n)).allowed).toBe(true);
+    close();
     // The allowance spent, the next check asks, and its grant is held on its way...
     const asking = check(n);
     // ...while another check finds it in flight: denied at once.
