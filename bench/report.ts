@@ -398,8 +398,8 @@ ${table(
 Where these fall short of their goals, and why. In this run the bare object call with one
 \`kv.put\` ran at ${pct(floorRatio(f, "object"))} of its own no-op route and the ratelimits
 binding at ${pct(floorRatio(f, "ratelimit"))}, while our allowed check ran at
-${pct(toFloor(l.measured.allowed))} of \`/healthz\`: a route that makes one call cannot come
-near its no-op route here, whatever it does besides. A CPU profile of a route under load
+${pct(toFloor(l.measured.allowed))} of \`/healthz\`: the share a route loses by making one call is
+the runtime's, before anything it does besides. A CPU profile of a route under load
 (\`node bench/profile.ts allowed\`) shows where the rest goes: \`wrangler dev\`'s proxy, a
 second workerd that every request passes, the no-op routes' included; then, in our worker,
 the token check, zod and the plan before the call, and the object's decision, its alarm and
